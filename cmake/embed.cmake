@@ -1,0 +1,11 @@
+# Writes OUT: a C++ table of (path relative to ROOT, contents) for FILES.
+set(body "#include \"core/embedded.h\"\n\nnamespace shequ {\n\nconst std::vector<EmbeddedFile>& EmbeddedFiles() {\n  static const std::vector<EmbeddedFile> files = {\n")
+string(REPLACE "|" ";" FILES "${FILES}")
+foreach(f IN LISTS FILES)
+  file(READ ${f} content)
+  file(RELATIVE_PATH rel ${ROOT} ${f})
+  string(APPEND body "    {\"${rel}\", R\"SHEQU_EMBED(${content})SHEQU_EMBED\"},\n")
+endforeach()
+string(APPEND body "  };\n  return files;\n}\n\n}  // namespace shequ\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

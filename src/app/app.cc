@@ -1,0 +1,61 @@
+#include "app/app.h"
+
+#include <boost/json.hpp>
+
+#include "core/embedded.h"
+#include "store/migrations.h"
+#include "territory/territory.h"
+
+namespace shequ {
+
+std::string_view Embedded(std::string_view path) {
+  for (const auto& f : EmbeddedFiles())
+    if (f.path == path) return f.content;
+  throw SystemError("not embedded: " + std::string(path));
+}
+
+App::App(const AppConfig& config)
+    : db_(store::Database::Open(config.db_url, config.db_pool)),
+      trail_(Clock::System(), &hub_),
+      auth_(*db_, trail_, Clock::System(), config.auth) {
+  store::Migrate(*db_);
+  router_.set_authenticator([this](const http::Request& r) { return auth_.Authenticate(r); });
+  AddCoreRoutes();
+  auth::AddRoutes(router_, *db_, auth_, trail_);
+  audit::AddRoutes(router_, *db_);
+  territory::AddRoutes(router_, *db_);
+  // Routes that kept the default take the configured limit; upload routes set their own.
+  for (const auto& route : router_.routes()) {
+    if (route->options.body_limit == http::RouteOptions{}.body_limit) {
+      route->options.body_limit = config.body_limit;
+    }
+  }
+}
+
+void App::AddCoreRoutes() {
+  http::RouteOptions open{.public_route = true};
+  router_.Add("GET", "/api/v1/health", open, [this](http::Context&) -> Result<http::Response> {
+    auto conn = db_->Acquire();
+    conn->Query("SELECT 1");
+    http::Response res = http::Response::Json(
+        {{"status", "ok"}, {"db", db_->name()}, {"version", SHEQU_VERSION}});
+    res.Header("Cache-Control", "no-store");
+    return res;
+  });
+  router_.Add("GET", "/metrics", open, [this](http::Context&) -> Result<http::Response> {
+    http::Response res;
+    res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    res.body = metrics_.Render(db_->stats());
+    return res;
+  });
+  router_.Add("GET", "/api/v1/openapi.json", open, [](http::Context&) -> Result<http::Response> {
+    http::Response res;
+    res.body = std::string(Embedded("app/openapi.json"));
+    return res;
+  });
+  router_.Add("GET", "/api/v1/events", {.stream = true}, [](http::Context&) -> Result<http::Response> {
+    return Status(Code::kInternal, {"事件流由服务器直接处理", "Event streams are served by the server"});
+  });
+}
+
+}  // namespace shequ

@@ -1,0 +1,52 @@
+#pragma once
+// Wiring: opens the store, applies migrations, and gives every module its
+// routes. The only place that knows all modules.
+#include <memory>
+#include <string>
+
+#include "audit/audit.h"
+#include "auth/auth.h"
+#include "http/event_hub.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "store/database.h"
+
+namespace shequ {
+
+struct AppConfig {
+  std::string db_url;
+  size_t db_pool = 8;
+  auth::AuthConfig auth;
+  size_t body_limit = 16 * 1024;  // default for JSON routes
+};
+
+class App {
+ public:
+  // Throws SystemError when the database cannot be opened or migrated.
+  explicit App(const AppConfig& config);
+
+  store::Database& db() { return *db_; }
+  const http::Router& router() const { return router_; }
+  http::EventHub& hub() { return hub_; }
+  http::Metrics& metrics() { return metrics_; }
+  const audit::Trail& trail() const { return trail_; }
+
+ private:
+  void AddCoreRoutes();
+
+  std::unique_ptr<store::Database> db_;
+  http::EventHub hub_;
+  http::Metrics metrics_;
+  audit::Trail trail_;
+  auth::AuthService auth_;
+  http::Router router_;
+};
+
+// The text of an embedded file (src/ relative path); throws when missing.
+std::string_view Embedded(std::string_view path);
+
+// Consistent copy of a live database: SQLite's online backup API, or
+// pg_dump (custom format) for PostgreSQL. Writes to `out` atomically.
+Status Backup(store::Database& db, const std::string& out);
+
+}  // namespace shequ

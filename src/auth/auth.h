@@ -1,0 +1,108 @@
+#pragma once
+// Accounts, roles, passwords and sessions: the auth module's public header.
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/audit.h"
+#include "core/clock.h"
+#include "core/principal.h"
+#include "core/status.h"
+#include "http/router.h"
+#include "store/database.h"
+
+namespace shequ::auth {
+
+// ---- Roles: the one role → permission table (docs/architecture.md shows it).
+struct RoleInfo {
+  std::string_view name;
+  std::string_view area_level;  // the level of area an account of this role is bound to
+  std::vector<std::string_view> permissions;
+};
+const std::vector<RoleInfo>& Roles();
+const RoleInfo* FindRole(std::string_view name);
+std::vector<std::string> PermissionsOf(std::string_view role);
+
+// ---- Passwords (Argon2id, libsodium interactive limits).
+inline constexpr std::string_view kDemoPassword = "Shequ-demo-2026";
+std::string HashPassword(std::string_view password);
+bool VerifyPassword(std::string_view hash, std::string_view password);
+// At least 10 characters of three kinds, not the username, not the demo password.
+Status CheckPasswordPolicy(std::string_view username, std::string_view password);
+
+// ---- Accounts (command line and demo; every change is audited by `trail`).
+struct NewAccount {
+  std::string username;
+  std::string display_name;
+  std::string role;
+  std::string area_code;
+  std::string password;
+  bool demo = false;  // demo accounts may use kDemoPassword
+};
+Status AddAccount(store::Database& db, const audit::Trail& trail, const NewAccount& account);
+// The insert half of AddAccount, for callers that create accounts together
+// with other records. REQUIRES: a write transaction on `conn`; `password_hash`
+// from HashPassword(account.password), which is slow: compute it beforehand.
+Status InsertAccount(store::Connection& conn, const audit::Trail& trail, const NewAccount& account,
+                     const std::string& password_hash);
+Status SetPassword(store::Database& db, const audit::Trail& trail, std::string_view username,
+                   std::string_view password);
+Status SetLocked(store::Database& db, const audit::Trail& trail, std::string_view username,
+                 bool locked);
+// True while any account still has the demo password.
+bool AnyDemoPassword(store::Database& db);
+
+// ---- Sessions and login.
+struct AuthConfig {
+  std::chrono::seconds idle_timeout{std::chrono::minutes(30)};
+  std::chrono::seconds absolute_timeout{std::chrono::hours(12)};
+  int lockout_failures = 5;
+  std::chrono::seconds lockout_window{std::chrono::minutes(15)};
+  std::chrono::seconds lockout_duration{std::chrono::minutes(15)};
+  int login_rate_per_minute = 20;  // per client address
+};
+
+struct LoginResult {
+  std::string token;
+  std::string csrf_token;
+  Principal principal;
+};
+
+class AuthService {
+ public:
+  AuthService(store::Database& db, const audit::Trail& trail, const Clock& clock,
+              AuthConfig config)
+      : db_(db), trail_(trail), clock_(clock), config_(config) {}
+
+  Result<LoginResult> Login(std::string_view username, std::string_view password,
+                            const std::string& address, const std::string& request_id);
+  void Logout(const Principal& caller, const std::string& request_id);
+  // The caller of a request, from "Authorization: Bearer …" or the session cookie.
+  Result<Principal> Authenticate(const http::Request& request);
+  const AuthConfig& config() const { return config_; }
+
+ private:
+  Status TakeLoginToken(const std::string& address);
+  Status RecordFailure(std::string_view username, const std::string& address,
+                       const std::string& request_id);
+  Result<Principal> FromToken(const std::string& token, bool via_cookie);
+
+  store::Database& db_;
+  const audit::Trail& trail_;
+  const Clock& clock_;
+  AuthConfig config_;
+  std::mutex rate_mutex_;
+  std::map<std::string, std::vector<TimePoint>> attempts_;  // by client address
+};
+
+inline constexpr std::string_view kSessionCookie = "shequ_session";
+inline constexpr std::string_view kCsrfCookie = "shequ_csrf";
+
+// /api/v1/auth/login, /auth/logout, /me, /me/preferences.
+void AddRoutes(http::Router& router, store::Database& db, AuthService& auth,
+               const audit::Trail& trail);
+
+}  // namespace shequ::auth

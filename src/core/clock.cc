@@ -1,0 +1,46 @@
+#include "core/clock.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <ctime>
+
+namespace shequ {
+
+namespace {
+class SystemClock : public Clock {
+ public:
+  TimePoint Now() const override { return std::chrono::system_clock::now(); }
+};
+}  // namespace
+
+const Clock& Clock::System() {
+  static const SystemClock clock;
+  return clock;
+}
+
+std::string FormatUtc(TimePoint t) {
+  auto seconds = std::chrono::time_point_cast<std::chrono::seconds>(t);
+  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(t - seconds).count();
+  std::time_t tt = std::chrono::system_clock::to_time_t(seconds);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", tm, millis);
+}
+
+std::optional<TimePoint> ParseUtc(const std::string& text) {
+  std::tm tm{};
+  int millis = 0;
+  char z = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3d%c", &tm.tm_year, &tm.tm_mon,
+                  &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &millis, &z) != 8 ||
+      z != 'Z') {
+    return std::nullopt;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return std::chrono::system_clock::from_time_t(timegm(&tm)) + std::chrono::milliseconds(millis);
+}
+
+}  // namespace shequ

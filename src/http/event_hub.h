@@ -1,0 +1,55 @@
+#pragma once
+// The live channel behind GET /api/v1/events. Modules publish events tagged
+// with the territory path they concern; each subscriber sees only events in
+// its scope. A bounded backlog serves Last-Event-ID resumes.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/scope.h"
+
+namespace shequ::http {
+
+struct Event {
+  uint64_t id;
+  std::string type;
+  std::string data;  // JSON
+  std::string area_path;
+};
+
+class EventHub {
+ public:
+  // Ids start from the wall clock so they keep growing across restarts and a
+  // client's Last-Event-ID from before a restart is not mistaken for a new one.
+  explicit EventHub(size_t backlog = 1000);
+
+  void Publish(std::string type, std::string data, std::string area_path);
+  // Events with id > after, inside `scope`, oldest first.
+  std::vector<Event> Since(uint64_t after, const store::Scope& scope) const;
+  uint64_t last_id() const;
+
+  // `wake` is called (from the publishing thread) after each Publish and on
+  // Close; it must only schedule work, never block.
+  uint64_t Subscribe(std::function<void()> wake);
+  void Unsubscribe(uint64_t subscription);
+  size_t subscribers() const;
+
+  // Shutdown: wakes every subscriber so it can say goodbye.
+  void Close();
+  bool closed() const;
+
+ private:
+  mutable std::mutex mutex_;
+  size_t backlog_;
+  std::deque<Event> events_;
+  uint64_t next_id_;
+  std::map<uint64_t, std::function<void()>> wakers_;
+  uint64_t next_subscription_ = 1;
+  bool closed_ = false;
+};
+
+}  // namespace shequ::http

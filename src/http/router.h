@@ -1,0 +1,70 @@
+#pragma once
+// Routes with {param} segments, and the one place where a request is
+// authenticated, authorised, checked for CSRF, run, and its failure turned into
+// problem+json.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/principal.h"
+#include "core/status.h"
+#include "http/http.h"
+#include "store/scope.h"
+
+namespace shequ::http {
+
+// What a handler gets: the request and, on authenticated routes, the caller.
+struct Context {
+  Request& request;
+  const Principal* caller;  // null only on public routes
+
+  // The caller's territory: pass it to every store query of scoped records.
+  store::Scope scope() const { return store::Scope::Subtree(caller->area_path); }
+};
+
+using Handler = std::function<Result<Response>(Context&)>;
+// Resolves the session of a request (Bearer token or cookie).
+using Authenticator = std::function<Result<Principal>(const Request&)>;
+
+struct RouteOptions {
+  bool public_route = false;   // no sign-in needed
+  std::string permission;      // required permission, empty for any signed-in caller
+  size_t body_limit = 16 * 1024;
+  bool stream = false;         // server-sent events: the server keeps the response open
+  bool json_body = false;      // the body must be application/json
+};
+
+struct Route {
+  std::string method;
+  std::string pattern;  // e.g. "/api/v1/areas/{code}": also the metrics label
+  RouteOptions options;
+  Handler handler;
+  std::vector<std::string> segments;
+};
+
+struct Match {
+  const Route* route = nullptr;
+  std::map<std::string, std::string> params;
+  bool path_known = false;  // some route has this path, with another method
+};
+
+class Router {
+ public:
+  void Add(std::string method, std::string pattern, RouteOptions options, Handler handler);
+  Match Find(std::string_view method, std::string_view path) const;
+  const std::vector<std::unique_ptr<Route>>& routes() const { return routes_; }
+
+  void set_authenticator(Authenticator a) { authenticate_ = std::move(a); }
+  // Checks who may call `route` (sign-in, permission, CSRF). Fills `caller`.
+  Status Authorize(const Route& route, const Request& request, Principal& caller) const;
+  // Runs the matched route (or answers 404/405) and never throws: an exception
+  // is logged and answered 500 (503 when the database is unreachable).
+  Response Handle(Request& request, const Match& match) const;
+
+ private:
+  std::vector<std::unique_ptr<Route>> routes_;
+  Authenticator authenticate_;
+};
+
+}  // namespace shequ::http

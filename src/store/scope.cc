@@ -1,0 +1,13 @@
+#include "store/scope.h"
+
+#include <fmt/format.h>
+
+namespace shequ::store {
+
+std::string Scope::Filter(std::string_view path_column, Params& params) const {
+  params.emplace_back(root_);
+  params.emplace_back(root_ + "~");  // '~' sorts after '/' and every digit
+  return fmt::format("({0} >= ? AND {0} < ?)", path_column);
+}
+
+}  // namespace shequ::store

@@ -1,0 +1,56 @@
+#pragma once
+// The territory tree: district → subdistrict → neighborhood → grid. The tree
+// is the spine of scope: every record hangs off one of its nodes.
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/audit.h"
+#include "http/router.h"
+#include "store/database.h"
+#include "store/scope.h"
+
+namespace shequ::territory {
+
+struct Counts {
+  int64_t subdistrict = 0, neighborhood = 0, grid = 0;
+};
+
+struct Area {
+  std::string code, name, level;
+  std::optional<std::string> parent_code;
+  std::string path;
+  Counts below;
+};
+
+// "310105002000" (12-digit statistical form) → "310105002"; other codes unchanged.
+std::string NormalizeCode(std::string_view code);
+
+// The area with `code` if it lies inside `scope`; nullopt otherwise, so that
+// an area outside the caller's territory looks exactly like a missing one.
+std::optional<Area> FindArea(store::Connection& conn, const store::Scope& scope, std::string_view code);
+// Children of `code` inside `scope`, in display order (nullopt when `code` is not visible).
+std::optional<std::vector<Area>> Children(store::Connection& conn, const store::Scope& scope,
+                                          std::string_view code);
+// Ancestors of `area` (root first) that lie inside `scope`.
+std::vector<Area> Ancestors(store::Connection& conn, const store::Scope& scope, const Area& area);
+
+boost::json::object ToJson(const Area& area);
+
+// GET /api/v1/areas, /areas/{code}, /areas/{code}/children.
+void AddRoutes(http::Router& router, store::Database& db);
+
+// ---- Demo district (长宁区).
+enum class DemoScale { kSmall, kDistrict };
+struct DemoSummary {
+  bool created = false;  // false when the database already held a territory
+  int64_t areas = 0;
+  int64_t accounts = 0;
+};
+// Builds the demo territory and accounts, deterministic for `seed`. Does
+// nothing when any area exists already.
+DemoSummary CreateDemo(store::Database& db, const audit::Trail& trail, DemoScale scale, uint64_t seed);
+
+}  // namespace shequ::territory

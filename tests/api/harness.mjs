@@ -1,0 +1,600 @@
+// Test harness for the Shequ HTTP API suite.
+//
+// Every test file starts its own server (port 0) on its own database:
+//   SHEQU_TEST_DB unset or "sqlite"   -> sqlite:<tmpdir>/api.db
+//   SHEQU_TEST_DB=postgresql://...     -> a fresh database shequ_test_<random> on that server,
+//                                         created and dropped with /usr/bin/psql.
+// The binary is $SHEQU_BIN or <repo>/build/shequ.
+//
+// Only node built-ins are used.
+
+import { spawn, execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BIN = process.env.SHEQU_BIN || path.join(REPO, 'build', 'shequ');
+export const DEMO_PASSWORD = 'Shequ-demo-2026';
+export const PSQL = process.env.SHEQU_PSQL || '/usr/bin/psql';
+
+const TEST_DB = (process.env.SHEQU_TEST_DB || 'sqlite').trim();
+export const BACKEND = /^postgres(ql)?:\/\//i.test(TEST_DB) ? 'postgresql' : 'sqlite';
+export const IS_SQLITE = BACKEND === 'sqlite';
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------------------
+// processes
+
+/** Run a command; resolve {code, signal, stdout, stderr} (never rejects on exit status). */
+export function run(cmd, args, { timeout = 120_000, env, input } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = execFile(cmd, args, {
+      timeout, maxBuffer: 64 * 1024 * 1024, env: env || process.env, encoding: 'utf8',
+    }, (err, stdout, stderr) => {
+      if (err && typeof err.code !== 'number' && err.code !== undefined && !err.signal) {
+        reject(new Error(`${cmd} ${args.join(' ')}: ${err.message}`));
+        return;
+      }
+      resolve({
+        code: err ? (typeof err.code === 'number' ? err.code : null) : 0,
+        signal: err ? err.signal || null : null,
+        stdout, stderr,
+      });
+    });
+    if (input !== undefined) child.stdin.end(input);
+  });
+}
+
+/** Run the shequ CLI with the given arguments. */
+export function cli(args, opts) {
+  return run(BIN, args, opts);
+}
+
+async function psql(url, sql) {
+  const r = await run(PSQL, [url, '-v', 'ON_ERROR_STOP=1', '-X', '-q', '-c', sql], { timeout: 60_000 });
+  if (r.code !== 0) throw new Error(`psql failed (${r.code}): ${sql}\n${r.stderr}`);
+  return r;
+}
+
+// ---------------------------------------------------------------------------
+// databases
+
+/**
+ * Create a fresh database for one test file.
+ * Returns {url, kind, dir, sqlitePath|null, drop()}.
+ */
+export async function createDatabase() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shequ-api-'));
+  if (BACKEND === 'sqlite') {
+    const sqlitePath = path.join(dir, 'api.db');
+    return {
+      kind: 'sqlite', url: `sqlite:${sqlitePath}`, dir, sqlitePath,
+      async drop() { fs.rmSync(dir, { recursive: true, force: true }); },
+    };
+  }
+  const name = `shequ_test_${randomBytes(6).toString('hex')}`;
+  await psql(TEST_DB, `CREATE DATABASE ${name}`);
+  const u = new URL(TEST_DB);
+  u.pathname = `/${name}`;
+  return {
+    kind: 'postgresql', url: u.toString(), dir, sqlitePath: null, name,
+    async drop() {
+      await psql(TEST_DB, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `shequ demo --db <db> --scale small --seed 7` */
+export async function seedDemo(dbUrl) {
+  const r = await cli(['demo', '--db', dbUrl, '--scale', 'small', '--seed', '7'], { timeout: 180_000 });
+  if (r.code !== 0) {
+    throw new Error(`shequ demo exited ${r.code} (signal ${r.signal})\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------------------
+// servers
+
+/**
+ * Spawn `shequ serve` on an existing database and wait for "listening on http://127.0.0.1:PORT".
+ * Returns {base, port, proc, exited, stderr(), stdout(), kill(sig), halt()}.
+ * halt() sends SIGTERM, waits for exit and asserts exit code 0.
+ */
+export async function spawnServer(dbUrl, flags = [], { loginRate = 1000, timeoutMs = 30_000 } = {}) {
+  const args = ['serve', '--db', dbUrl, '--listen', '127.0.0.1:0'];
+  if (!flags.includes('--login-rate')) args.push('--login-rate', String(loginRate));
+  args.push(...flags);
+  const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const cap = (s, add) => { s += add; return s.length > 256 * 1024 ? s.slice(-256 * 1024) : s; };
+  const exited = new Promise((resolve) => {
+    proc.on('exit', (code, signal) => resolve({ code, signal }));
+  });
+  let exitInfo = null;
+  exited.then((e) => { exitInfo = e; });
+
+  const port = await new Promise((resolve, reject) => {
+    let lineBuf = '';
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`server did not print "listening on" within ${timeoutMs} ms\n` +
+        `cmd: ${BIN} ${args.join(' ')}\nstdout:\n${out}\nstderr:\n${err}`));
+    }, timeoutMs);
+    proc.stdout.setEncoding('utf8');
+    proc.stderr.setEncoding('utf8');
+    proc.stderr.on('data', (d) => { err = cap(err, d); });
+    proc.stdout.on('data', (d) => {
+      out = cap(out, d);
+      lineBuf += d;
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(lineBuf);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+      if (lineBuf.length > 65536) lineBuf = lineBuf.slice(-4096);
+    });
+    proc.on('error', (e) => { clearTimeout(timer); reject(new Error(`cannot start ${BIN}: ${e.message}`)); });
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited early (code ${code}, signal ${signal})\n` +
+        `cmd: ${BIN} ${args.join(' ')}\nstdout:\n${out}\nstderr:\n${err}`));
+    });
+  });
+
+  const srv = {
+    base: `http://127.0.0.1:${port}`,
+    port,
+    proc,
+    args,
+    exited,
+    stdout: () => out,
+    stderr: () => err,
+    get exitInfo() { return exitInfo; },
+    kill(sig = 'SIGTERM') { if (!exitInfo) proc.kill(sig); },
+    /** SIGTERM, wait (default 15 s), assert exit 0. */
+    async halt(waitMs = 15_000) {
+      if (!exitInfo) proc.kill('SIGTERM');
+      const res = await Promise.race([exited, sleep(waitMs).then(() => null)]);
+      if (!res) {
+        proc.kill('SIGKILL');
+        await exited;
+        throw new Error(`server did not exit within ${waitMs} ms of SIGTERM\nstderr:\n${err.slice(-8000)}`);
+      }
+      if (res.code !== 0) {
+        throw new Error(`server exited with code ${res.code} signal ${res.signal} (expected 0)\nstderr:\n${err.slice(-8000)}`);
+      }
+      return res;
+    },
+  };
+  return srv;
+}
+
+/**
+ * Full start for a test file: fresh database, demo data, server.
+ * opts.flags: extra `serve` flags; opts.loginRate (default 1000).
+ * Returns the spawnServer object plus {db, stop()}; stop() halts the server (exit 0 asserted)
+ * and drops the database/temp dir.
+ */
+export async function startServer(opts = {}) {
+  const db = await createDatabase();
+  try {
+    await seedDemo(db.url);
+    const srv = await spawnServer(db.url, opts.flags || [], opts);
+    srv.db = db;
+    let stopped = false;
+    srv.stop = async () => {
+      if (stopped) return;
+      stopped = true;
+      try { await srv.halt(); } finally { await db.drop(); }
+    };
+    return srv;
+  } catch (e) {
+    await db.drop().catch(() => {});
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// HTTP client (node:http, one connection per request, no pooling, no automatic decompression)
+
+/**
+ * Low-level request. body: Buffer|string|undefined. Returns {status, headers, body(Buffer), text, json}.
+ */
+export function request(base, pathName, { method = 'GET', headers = {}, body, timeout = 20_000 } = {}) {
+  const u = new URL(base);
+  return new Promise((resolve, reject) => {
+    const h = { ...headers };
+    if (body !== undefined && h['content-length'] === undefined && h['Content-Length'] === undefined) {
+      h['content-length'] = Buffer.byteLength(body);
+    }
+    const req = http.request({
+      host: u.hostname, port: u.port, method, path: pathName, headers: h, agent: false,
+    }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const buf = Buffer.concat(chunks);
+        const text = buf.toString('utf8');
+        let json;
+        const ct = res.headers['content-type'] || '';
+        if (/json/i.test(ct)) {
+          try { json = JSON.parse(text); } catch { json = undefined; }
+        }
+        resolve({ status: res.statusCode, headers: res.headers, body: buf, text, json });
+      });
+      res.on('error', reject);
+    });
+    req.setTimeout(timeout, () => req.destroy(new Error(`timeout ${method} ${pathName}`)));
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+/**
+ * api(base, path, {token | cookie + csrf, method, body, headers})
+ * body: an object/array is sent as JSON with Content-Type application/json; a Buffer/string is
+ * sent as is (set Content-Type yourself in headers).
+ */
+export function api(base, pathName, opts = {}) {
+  const { token, cookie, csrf, method = 'GET', body } = opts;
+  const headers = { accept: 'application/json', ...(opts.headers || {}) };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (cookie) headers.cookie = cookie;
+  if (csrf !== undefined && csrf !== null) headers['x-csrf-token'] = csrf;
+  let payload;
+  if (body !== undefined) {
+    if (Buffer.isBuffer(body) || typeof body === 'string') {
+      payload = body;
+    } else {
+      payload = JSON.stringify(body);
+      if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) {
+        headers['content-type'] = 'application/json';
+      }
+    }
+  }
+  return request(base, pathName, { method, headers, body: payload, timeout: opts.timeout });
+}
+
+/** Parse Set-Cookie headers into {name: {value, attrs:{lowercased}, raw}}. */
+export function parseSetCookies(headers) {
+  const list = headers['set-cookie'] || [];
+  const out = {};
+  for (const raw of list) {
+    const parts = raw.split(';').map((s) => s.trim());
+    const [nv, ...rest] = parts;
+    const eq = nv.indexOf('=');
+    const name = nv.slice(0, eq);
+    const value = nv.slice(eq + 1);
+    const attrs = {};
+    for (const a of rest) {
+      const i = a.indexOf('=');
+      if (i < 0) attrs[a.toLowerCase()] = true;
+      else attrs[a.slice(0, i).toLowerCase()] = a.slice(i + 1);
+    }
+    out[name] = { value, attrs, raw };
+  }
+  return out;
+}
+
+/** login(base, username[, password]) -> {token, csrf, cookie, user, res}; throws unless 200. */
+export async function login(base, username, password = DEMO_PASSWORD) {
+  const res = await api(base, '/api/v1/auth/login', { method: 'POST', body: { username, password } });
+  if (res.status !== 200) {
+    throw new Error(`login ${username} -> ${res.status} ${res.text}`);
+  }
+  const cookies = parseSetCookies(res.headers);
+  const cookie = Object.entries(cookies)
+    .filter(([n]) => n === 'shequ_session' || n === 'shequ_csrf')
+    .map(([n, c]) => `${n}=${c.value}`).join('; ');
+  return {
+    token: res.json.token,
+    csrf: res.json.csrf_token,
+    cookie,
+    cookies,
+    user: res.json.user,
+    requestId: res.headers['x-request-id'],
+    res,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// assertions
+
+const CJK = /[\u3400-\u9fff]/;
+
+/** Assert a problem+json answer with the given status and type (suffix after urn:shequ:problem:). */
+export function assertProblem(res, status, type, what = '') {
+  const ctx = `${what} -> ${res.status} ${res.text.slice(0, 500)}`;
+  assert.equal(res.status, status, `status ${ctx}`);
+  assert.match(res.headers['content-type'] || '', /^application\/problem\+json\b/i, `content-type ${ctx}`);
+  const b = res.json;
+  assert.ok(b && typeof b === 'object', `problem body is JSON ${ctx}`);
+  if (type) assert.equal(b.type, `urn:shequ:problem:${type}`, `type ${ctx}`);
+  else assert.match(String(b.type), /^urn:shequ:problem:[a-z-]+$/, `type ${ctx}`);
+  assert.equal(b.status, status, `body.status ${ctx}`);
+  assert.equal(typeof b.title, 'string', `title ${ctx}`);
+  assert.ok(b.title.length > 0, `title ${ctx}`);
+  assert.equal(typeof b.message_zh, 'string', `message_zh ${ctx}`);
+  assert.equal(typeof b.message_en, 'string', `message_en ${ctx}`);
+  assert.ok(b.message_zh.trim().length > 0, `message_zh non-empty ${ctx}`);
+  assert.ok(b.message_en.trim().length > 0, `message_en non-empty ${ctx}`);
+  assert.match(b.message_zh, CJK, `message_zh is Chinese ${ctx}`);
+  assert.ok(res.headers['x-request-id'], `X-Request-Id ${ctx}`);
+  assert.equal(b.request_id, res.headers['x-request-id'], `request_id equals X-Request-Id ${ctx}`);
+  if (b.errors !== undefined) {
+    assert.ok(Array.isArray(b.errors), `errors is an array ${ctx}`);
+    for (const e of b.errors) {
+      assert.equal(typeof e.field, 'string', `errors[].field ${ctx}`);
+      assert.ok(String(e.message_zh || '').length > 0 && String(e.message_en || '').length > 0,
+        `errors[] messages ${ctx}`);
+    }
+  }
+  return b;
+}
+
+// ---------------------------------------------------------------------------
+// Server-Sent Events
+
+/**
+ * Open GET /api/v1/events. opts: {token, cookie, lastEventId, headers}.
+ * Resolves once the response headers are in: {status, headers, events, comments, text,
+ * waitFor(pred, ms), close(), closed}.
+ */
+export function openEvents(base, opts = {}) {
+  const u = new URL(base);
+  const headers = { accept: 'text/event-stream', ...(opts.headers || {}) };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.cookie) headers.cookie = opts.cookie;
+  if (opts.lastEventId !== undefined) headers['last-event-id'] = String(opts.lastEventId);
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: u.hostname, port: u.port, path: opts.path || '/api/v1/events', method: 'GET', headers, agent: false,
+    }, (res) => {
+      const stream = {
+        status: res.statusCode,
+        headers: res.headers,
+        events: [],
+        comments: [],
+        text: '',
+        closed: false,
+        waiters: [],
+        close() { req.destroy(); res.destroy(); },
+        /** wait until some event satisfies pred; resolves with it. */
+        waitFor(pred, ms = 10_000, label = 'event') {
+          const found = this.events.find(pred);
+          if (found) return Promise.resolve(found);
+          return new Promise((res2, rej2) => {
+            const w = { pred, res: res2 };
+            const t = setTimeout(() => {
+              this.waiters = this.waiters.filter((x) => x !== w);
+              rej2(new Error(`timed out after ${ms} ms waiting for ${label}; got events: ` +
+                JSON.stringify(this.events.map((e) => ({ id: e.id, event: e.event, data: e.data.slice(0, 200) })))));
+            }, ms);
+            w.res = (ev) => { clearTimeout(t); res2(ev); };
+            this.waiters.push(w);
+          });
+        },
+        whenClosed: null,
+      };
+      let buf = '';
+      stream.whenClosed = new Promise((r) => {
+        const done = () => { stream.closed = true; r(); };
+        res.on('end', done);
+        res.on('close', done);
+        res.on('error', done);
+      });
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => {
+        stream.text += chunk;
+        buf += chunk;
+        buf = buf.replace(/\r\n/g, '\n').replace(/\r/g, '\n');
+        let idx;
+        while ((idx = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, idx);
+          buf = buf.slice(idx + 2);
+          const ev = { id: undefined, event: 'message', data: '', fields: [] };
+          const data = [];
+          let hasField = false;
+          for (const line of block.split('\n')) {
+            if (line.startsWith(':')) { stream.comments.push(line); continue; }
+            const c = line.indexOf(':');
+            const name = c < 0 ? line : line.slice(0, c);
+            let val = c < 0 ? '' : line.slice(c + 1);
+            if (val.startsWith(' ')) val = val.slice(1);
+            hasField = true;
+            ev.fields.push([name, val]);
+            if (name === 'id') ev.id = val;
+            else if (name === 'event') ev.event = val;
+            else if (name === 'data') data.push(val);
+          }
+          if (!hasField) continue;
+          ev.data = data.join('\n');
+          try { ev.json = JSON.parse(ev.data); } catch { ev.json = undefined; }
+          stream.events.push(ev);
+          for (const w of [...stream.waiters]) {
+            if (w.pred(ev)) { stream.waiters = stream.waiters.filter((x) => x !== w); w.res(ev); }
+          }
+        }
+      });
+      resolve(stream);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+// ---------------------------------------------------------------------------
+// raw TCP
+
+/** A raw TCP connection to the server with a tiny HTTP/1.1 response parser. */
+export class RawConn {
+  constructor(port) {
+    this.port = port;
+    this.buf = Buffer.alloc(0);
+    this.ended = false;
+    this.error = null;
+    this.listeners = new Set();
+    this.sock = net.connect({ host: '127.0.0.1', port });
+    this.sock.setNoDelay(true);
+    this.connected = new Promise((resolve, reject) => {
+      this.sock.once('connect', resolve);
+      this.sock.once('error', reject);
+    });
+    this.connected.catch(() => {});
+    this.closedAt = null;
+    this.sock.on('data', (d) => { this.buf = Buffer.concat([this.buf, d]); this._kick(); });
+    this.sock.on('error', (e) => { this.error = e; this._kick(); });
+    this.sock.on('end', () => { this.ended = true; this._kick(); });
+    this.sock.on('close', () => { this.ended = true; this.closedAt ??= Date.now(); this._kick(); });
+  }
+
+  _kick() { for (const l of [...this.listeners]) l(); }
+
+  /** Write; swallows EPIPE/ECONNRESET (recorded in this.error). */
+  send(data) {
+    return new Promise((resolve) => {
+      if (this.sock.destroyed) { resolve(false); return; }
+      this.sock.write(data, (e) => { if (e) this.error = e; resolve(!e); });
+    });
+  }
+
+  /** Wait until cond() is true or ms elapse; resolves cond(). */
+  _wait(cond, ms) {
+    return new Promise((resolve) => {
+      if (cond()) { resolve(true); return; }
+      const l = () => { if (cond()) { clearTimeout(t); this.listeners.delete(l); resolve(true); } };
+      const t = setTimeout(() => { this.listeners.delete(l); resolve(cond()); }, ms);
+      this.listeners.add(l);
+    });
+  }
+
+  /** Try to take one full response off the buffer; null if not complete yet. */
+  _parse(final) {
+    const sep = this.buf.indexOf('\r\n\r\n');
+    if (sep < 0) return null;
+    const head = this.buf.slice(0, sep).toString('latin1');
+    const lines = head.split('\r\n');
+    const m = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0]);
+    const status = m ? Number(m[1]) : NaN;
+    const headers = {};
+    for (const l of lines.slice(1)) {
+      const i = l.indexOf(':');
+      if (i > 0) {
+        const k = l.slice(0, i).trim().toLowerCase();
+        const v = l.slice(i + 1).trim();
+        headers[k] = headers[k] === undefined ? v : `${headers[k]}, ${v}`;
+      }
+    }
+    let rest = this.buf.slice(sep + 4);
+    let body;
+    let used;
+    if (/chunked/i.test(headers['transfer-encoding'] || '')) {
+      const parts = [];
+      let off = 0;
+      for (;;) {
+        const e = rest.indexOf('\r\n', off);
+        if (e < 0) return final ? this._finish(status, headers, Buffer.concat(parts), rest.length + sep + 4) : null;
+        const size = parseInt(rest.slice(off, e).toString('latin1'), 16);
+        if (Number.isNaN(size)) return null;
+        if (size === 0) {
+          const end = rest.indexOf('\r\n\r\n', e - 2 >= 0 ? e : 0);
+          used = sep + 4 + (end >= 0 ? end + 4 : rest.length);
+          body = Buffer.concat(parts);
+          break;
+        }
+        if (rest.length < e + 2 + size + 2) {
+          return final ? this._finish(status, headers, Buffer.concat(parts), rest.length + sep + 4) : null;
+        }
+        parts.push(rest.slice(e + 2, e + 2 + size));
+        off = e + 2 + size + 2;
+      }
+    } else if (headers['content-length'] !== undefined) {
+      const n = Number(headers['content-length']);
+      if (rest.length < n) return final ? this._finish(status, headers, rest, this.buf.length) : null;
+      body = rest.slice(0, n);
+      used = sep + 4 + n;
+    } else if (status === 204 || status === 304) {
+      body = Buffer.alloc(0);
+      used = sep + 4;
+    } else {
+      if (!final) return null;
+      body = rest;
+      used = this.buf.length;
+    }
+    return this._finish(status, headers, body, used);
+  }
+
+  _finish(status, headers, body, used) {
+    this.buf = this.buf.slice(used);
+    const text = body.toString('utf8');
+    let json;
+    if (/json/i.test(headers['content-type'] || '')) { try { json = JSON.parse(text); } catch { /* */ } }
+    return { status, headers, body, text, json };
+  }
+
+  /** Read one response (waits up to ms). Returns the response or null (closed/timeout w/o response). */
+  async readResponse(ms = 10_000) {
+    let r = null;
+    await this._wait(() => {
+      r = this._parse(false);
+      return r !== null || this.ended;
+    }, ms);
+    if (r) return r;
+    if (this.ended && this.buf.length) return this._parse(true);
+    return null;
+  }
+
+  /** Wait for the server to close the connection; resolves true if closed within ms. */
+  waitClose(ms) { return this._wait(() => this.ended, ms); }
+
+  /** Everything received and not yet parsed, as text. */
+  pending() { return this.buf.toString('utf8'); }
+
+  destroy() { this.sock.destroy(); }
+}
+
+/** One raw request on a fresh connection; returns {res|null, conn}. */
+export async function rawRequest(port, data, ms = 10_000) {
+  const c = new RawConn(port);
+  await c.connected;
+  await c.send(data);
+  const res = await c.readResponse(ms);
+  return { res, conn: c };
+}
+
+// ---------------------------------------------------------------------------
+// misc
+
+/** A small web root for --web: index.html, assets/app-abc123.js and its .gz. */
+export function makeWebDir(parent) {
+  const web = path.join(parent, 'web');
+  fs.mkdirSync(path.join(web, 'assets'), { recursive: true });
+  const marker = `spa-${randomBytes(6).toString('hex')}`;
+  const indexHtml = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>社区云</title>` +
+    `<script type="module" src="/assets/app-abc123.js"></script></head><body><div id="app" data-marker="${marker}"></div></body></html>\n`;
+  const js = `// ${marker}\nconsole.log(${JSON.stringify('x'.repeat(2000))});\n`;
+  fs.writeFileSync(path.join(web, 'index.html'), indexHtml);
+  fs.writeFileSync(path.join(web, 'assets', 'app-abc123.js'), js);
+  const gz = zlib.gzipSync(Buffer.from(js), { level: 9 });
+  fs.writeFileSync(path.join(web, 'assets', 'app-abc123.js.gz'), gz);
+  return { web, marker, indexHtml, js, gz };
+}
+
+/** Parse a Content-Security-Policy header into {directive: [tokens]}. */
+export function parseCsp(value) {
+  const out = {};
+  for (const part of String(value || '').split(';')) {
+    const toks = part.trim().split(/\s+/).filter(Boolean);
+    if (toks.length) out[toks[0].toLowerCase()] = toks.slice(1);
+  }
+  return out;
+}
