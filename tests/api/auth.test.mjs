@@ -19,7 +19,7 @@ function checkUser(u, username) {
   assert.ok(u.display_name.length > 0, 'display_name');
   assert.equal(typeof u.role, 'string');
   assert.ok(u.area && typeof u.area === 'object', 'area');
-  assert.match(String(u.area.code), /^\d{6,12}$/, 'area.code');
+  assert.match(String(u.area.code), /^\d{6}[0-9A-Za-z-]*$/, "area.code");
   assert.equal(typeof u.area.name, 'string');
   assert.match(u.area.level, /^(district|subdistrict|neighborhood|grid)$/);
   assert.ok(Array.isArray(u.permissions), 'permissions array');

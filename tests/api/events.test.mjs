@@ -1,7 +1,7 @@
 // Live events over SSE: auth, audit events, Last-Event-ID replay, scope.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, api, login, assertProblem, openEvents } from './harness.mjs';
+import { startServer, api, login, assertProblem, openEvents, deadline } from './harness.mjs';
 
 let srv;
 const open = [];
@@ -128,7 +128,7 @@ describe('GET /api/v1/events', () => {
     assert.equal(out.status, 204);
     const other = await login(srv.base, 'jiangsu');
     // either the stream is closed, or at least the later events are not delivered
-    await Promise.race([es.whenClosed, new Promise((r) => setTimeout(r, 1500))]);
+    await Promise.race([es.whenClosed, deadline(1500)]);
     assert.ok(es.closed || !es.events.some(auditOf(other.requestId)), 'no events after logout');
     es.close();
   });

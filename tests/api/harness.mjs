@@ -29,6 +29,8 @@ export const BACKEND = /^postgres(ql)?:\/\//i.test(TEST_DB) ? 'postgresql' : 'sq
 export const IS_SQLITE = BACKEND === 'sqlite';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Like sleep, but does not keep the process alive (for Promise.race deadlines). */
+export const deadline = (ms, value = null) => new Promise((r) => setTimeout(() => r(value), ms).unref());
 
 // ---------------------------------------------------------------------------
 // processes
@@ -162,7 +164,7 @@ export async function spawnServer(dbUrl, flags = [], { loginRate = 1000, timeout
     /** SIGTERM, wait (default 15 s), assert exit 0. */
     async halt(waitMs = 15_000) {
       if (!exitInfo) proc.kill('SIGTERM');
-      const res = await Promise.race([exited, sleep(waitMs).then(() => null)]);
+      const res = await Promise.race([exited, deadline(waitMs)]);
       if (!res) {
         proc.kill('SIGKILL');
         await exited;

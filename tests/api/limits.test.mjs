@@ -3,7 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, api, login, assertProblem, RawConn, rawRequest, openEvents, sleep,
+  startServer, api, login, assertProblem, RawConn, rawRequest, openEvents, sleep, deadline,
 } from './harness.mjs';
 
 const GET_HEALTH = 'GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
@@ -241,12 +241,12 @@ describe('graceful shutdown', () => {
     srv.kill('SIGTERM');
     const ev = await es.waitFor((e) => e.event === 'shutdown', 5000, 'event: shutdown');
     assert.ok(ev);
-    const exit = await Promise.race([srv.exited, sleep(8000).then(() => null)]);
+    const exit = await Promise.race([srv.exited, deadline(8000)]);
     const dt = Date.now() - t0;
     assert.ok(exit, `server exited within 8 s of SIGTERM; stderr:\n${srv.stderr().slice(-2000)}`);
     assert.equal(exit.code, 0, `exit code 0 (got ${exit.code}, signal ${exit.signal})`);
     assert.ok(dt < 8000, `exit after ${dt} ms`);
-    await Promise.race([es.whenClosed, sleep(2000)]);
+    await Promise.race([es.whenClosed, deadline(2000)]);
     assert.ok(es.closed, 'the event stream is closed');
   });
 });

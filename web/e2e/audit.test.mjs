@@ -36,7 +36,7 @@ test('auditor sees the audit log, filters it, and new entries arrive live', asyn
   await screenshot(page, 'audit-live')
 
   // filter by account
-  await page.getByTestId('audit-filter-account').locator('input').fill('jiangsu')
+  await page.getByTestId('audit-filter-account').fill('jiangsu')
   const filtered = page.waitForResponse((r) => r.url().includes('/api/v1/audit?') && r.url().includes('account=jiangsu'))
   await page.getByTestId('audit-search').click()
   assert.equal((await filtered).status(), 200)

@@ -32,6 +32,8 @@ export async function openBrowser({ viewport = DESKTOP, baseURL, locale = 'zh-CN
     hasTouch: isMobile,
     deviceScaleFactor: 1,
     timezoneId: 'Asia/Shanghai',
+    // the console turns CSS transitions off for this, so screenshots never catch an animation
+    reducedMotion: 'reduce',
   })
   context.setDefaultTimeout(10_000)
   const page = context.pages()[0] || (await context.newPage())
@@ -58,8 +60,8 @@ export async function screenshot(page, name) {
 
 /** Fills the login form and submits it (does not wait for the outcome). */
 export async function submitLogin(page, username, password = DEMO_PASSWORD) {
-  await page.getByTestId('login-username').locator('input').fill(username)
-  await page.getByTestId('login-password').locator('input').fill(password)
+  await page.getByTestId('login-username').fill(username)
+  await page.getByTestId('login-password').fill(password)
   await page.getByTestId('login-submit').click()
 }
 

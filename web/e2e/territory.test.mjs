@@ -61,7 +61,7 @@ test('admin expands 长宁区 → 江苏路街道 → a neighborhood and sees it
   // the card opens straight from its URL, with the tree opened down to it
   await page.goto(`/areas/${code}`)
   await cardShows(page, name)
-  await tree(page).locator('.is-current .tree-node', { hasText: name }).waitFor()
+  await tree(page).locator('.is-current > .el-tree-node__content .tree-node', { hasText: name }).waitFor()
   assert.deepEqual(problems, [], 'no page errors or CSP violations')
   await logout(page)
 })
