@@ -17,7 +17,7 @@ std::string_view Embedded(std::string_view path) {
 App::App(const AppConfig& config)
     : db_(store::Database::Open(config.db_url, config.db_pool)),
       trail_(Clock::System(), &hub_),
-      auth_(*db_, trail_, Clock::System(), config.auth) {
+      auth_(*db_, trail_, Clock::System(), config.auth, &hub_) {
   store::Migrate(*db_);
   router_.set_authenticator([this](const http::Request& r) { return auth_.Authenticate(r); });
   AddCoreRoutes();

@@ -56,7 +56,7 @@ int64_t Trail::Append(store::Connection& conn, const Entry& entry) const {
     boost::json::object event{{"seq", row.seq},       {"time", row.time},
                               {"account", row.account}, {"role", row.role},
                               {"action", row.action},   {"object", row.object},
-                              {"area_code", row.area_code}};
+                              {"area_code", row.area_code}, {"request_id", row.request_id}};
     conn.AfterCommit([hub = hub_, data = boost::json::serialize(event), path = row.area_path] {
       hub->Publish("audit", data, path);
     });

@@ -73,9 +73,10 @@ struct LoginResult {
 
 class AuthService {
  public:
+  // `hub` (may be null) hears of logouts so open event streams end with them.
   AuthService(store::Database& db, const audit::Trail& trail, const Clock& clock,
-              AuthConfig config)
-      : db_(db), trail_(trail), clock_(clock), config_(config) {}
+              AuthConfig config, http::EventHub* hub = nullptr)
+      : db_(db), trail_(trail), clock_(clock), config_(config), hub_(hub) {}
 
   Result<LoginResult> Login(std::string_view username, std::string_view password,
                             const std::string& address, const std::string& request_id);
@@ -94,6 +95,7 @@ class AuthService {
   const audit::Trail& trail_;
   const Clock& clock_;
   AuthConfig config_;
+  http::EventHub* hub_;
   std::mutex rate_mutex_;
   std::map<std::string, std::vector<TimePoint>> attempts_;  // by client address
 };

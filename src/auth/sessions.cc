@@ -140,6 +140,7 @@ void AuthService::Logout(const Principal& caller, const std::string& request_id)
     conn.Execute("UPDATE sessions SET revoked_at = ? WHERE id = ?",
                  {FormatUtc(clock_.Now()), caller.session_id});
     trail_.Append(conn, audit::By(caller, request_id, "auth.logout", "account:" + caller.username));
+    if (hub_ != nullptr) conn.AfterCommit([hub = hub_] { hub->NoteSessionEnded(); });
     return Status::Ok();
   });
 }

@@ -26,20 +26,27 @@ Result<boost::json::object> ParseObject(std::string_view body,
   return std::move(value.as_object());
 }
 
-void FieldReader::Fail(std::string_view name, Text message) {
-  if (status_.ok()) status_ = Status(Code::kValidation, {"输入的内容有误", "The input is not valid"});
+void FieldReader::Fail(std::string_view name, Text message, Code code) {
+  if (status_.ok() || (code == Code::kBadRequest && status_.code() != Code::kBadRequest)) {
+    Status replaced = code == Code::kBadRequest
+                          ? Status::BadRequest({"请求内容的字段类型不对", "A field has the wrong type"})
+                          : Status(Code::kValidation, {"输入的内容有误", "The input is not valid"});
+    for (const auto& f : status_.fields()) replaced.AddField(f.field, f.message);
+    status_ = std::move(replaced);
+  }
   status_.AddField(std::string(name), std::move(message));
 }
 
 std::optional<std::string> FieldReader::String(std::string_view name, bool required,
                                                size_t max_chars) {
   const boost::json::value* v = object_.if_contains(name);
-  if (v == nullptr || v->is_null()) {
+  if (v == nullptr) {
     if (required) Fail(name, {fmt::format("请填写{}", name), fmt::format("{} is required", name)});
     return std::nullopt;
   }
   if (!v->is_string()) {
-    Fail(name, {fmt::format("{}必须是文本", name), fmt::format("{} must be a string", name)});
+    Fail(name, {fmt::format("{}必须是文本", name), fmt::format("{} must be a string", name)},
+         Code::kBadRequest);
     return std::nullopt;
   }
   std::string s(v->as_string());
@@ -63,7 +70,8 @@ std::optional<bool> FieldReader::Bool(std::string_view name, bool required) {
   }
   if (!v->is_bool()) {
     Fail(name, {fmt::format("{}必须是 true 或 false", name),
-                fmt::format("{} must be true or false", name)});
+                fmt::format("{} must be true or false", name)},
+         Code::kBadRequest);
     return std::nullopt;
   }
   return v->as_bool();

@@ -31,7 +31,9 @@ class FieldReader {
   const Status& status() const { return status_; }
 
  private:
-  void Fail(std::string_view name, Text message);
+  // A value of the wrong JSON type is a malformed request (400); a missing or
+  // out-of-range value is a validation failure (422).
+  void Fail(std::string_view name, Text message, Code code = Code::kValidation);
 
   const boost::json::object& object_;
   Status status_;

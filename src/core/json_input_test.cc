@@ -39,11 +39,18 @@ TEST(FieldReaderTest, ReportsEveryBadFieldByName) {
   EXPECT_FALSE(f.String("username", true).has_value());
   EXPECT_FALSE(f.String("password", true).has_value());
   EXPECT_FALSE(f.Bool("care_mode", false).has_value());
-  ASSERT_EQ(f.status().code(), Code::kValidation);
+  ASSERT_EQ(f.status().code(), Code::kBadRequest);  // wrong types make it malformed
   ASSERT_EQ(f.status().fields().size(), 3u);
   EXPECT_EQ(f.status().fields()[0].field, "username");
   EXPECT_EQ(f.status().fields()[1].field, "password");
   EXPECT_EQ(f.status().fields()[2].field, "care_mode");
+}
+
+TEST(FieldReaderTest, MissingFieldIsAValidationFailure) {
+  auto obj = ParseObject(R"({})", {"username"});
+  FieldReader f(*obj);
+  EXPECT_FALSE(f.String("username", true).has_value());
+  EXPECT_EQ(f.status().code(), Code::kValidation);
 }
 
 TEST(FieldReaderTest, LengthCountsCharactersNotBytes) {

@@ -51,6 +51,16 @@ size_t EventHub::subscribers() const {
   return wakers_.size();
 }
 
+void EventHub::NoteSessionEnded() {
+  std::lock_guard lock(mutex_);
+  ++sessions_ended_;
+}
+
+uint64_t EventHub::sessions_ended() const {
+  std::lock_guard lock(mutex_);
+  return sessions_ended_;
+}
+
 void EventHub::Close() {
   std::vector<std::function<void()>> wake;
   {

@@ -38,6 +38,11 @@ class EventHub {
   void Unsubscribe(uint64_t subscription);
   size_t subscribers() const;
 
+  // A session ended in this process (logout): streams re-check their session
+  // before sending more. Sessions ended elsewhere are caught at the next heartbeat.
+  void NoteSessionEnded();
+  uint64_t sessions_ended() const;
+
   // Shutdown: wakes every subscriber so it can say goodbye.
   void Close();
   bool closed() const;
@@ -50,6 +55,7 @@ class EventHub {
   std::map<uint64_t, std::function<void()>> wakers_;
   uint64_t next_subscription_ = 1;
   bool closed_ = false;
+  uint64_t sessions_ended_ = 0;
 };
 
 }  // namespace shequ::http

@@ -19,6 +19,7 @@ namespace shequ::http {
 namespace {
 
 namespace asio = boost::asio;
+using namespace boost::asio::experimental::awaitable_operators;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
@@ -139,8 +140,9 @@ class Server::Impl {
   asio::awaitable<void> RefuseBusy(beast::tcp_stream& stream) {
     Status busy(Code::kUnavailable, {"服务器繁忙，请稍后再试", "The server is busy: try again shortly"});
     busy.set_retry_after(1);
-    Response res = Problem(busy, NextRequestId());
-    co_await Write(stream, res, 11, false, false);
+    std::string request_id = NextRequestId();
+    Response res = Problem(busy, request_id);
+    co_await Write(stream, res, 11, false, false, request_id);
   }
 
   // Reads and answers requests on one connection until it closes.
@@ -168,6 +170,7 @@ class Server::Impl {
     std::string request_id = NextRequestId();
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(config_.header_limit));
+    parser.body_limit(boost::none);  // the route's own limit is applied once the route is known
     // A slow sender gets read_timeout for the whole request, not per byte.
     stream.expires_after(config_.read_timeout);
     auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kAsTuple);
@@ -188,14 +191,18 @@ class Server::Impl {
     auto url = boost::urls::parse_origin_form(head.target());
     if (!url) {
       co_await Write(stream, Problem(Status::BadRequest({"请求地址格式错误", "Malformed request target"}), request_id),
-                     head.version(), false, false);
+                     head.version(), false, false, request_id);
       co_return false;
     }
     req.path = url->path();
     for (auto param : url->params()) req.query[param.key] = param.value;
     Match match = router_.Find(req.method, req.path);
     size_t limit = match.route ? match.route->options.body_limit : 16 * 1024;
-    parser.body_limit(limit);
+    if (parser.content_length().value_or(0) > limit) {
+      co_await AnswerReadError(stream, bhttp::error::body_limit, request_id);
+      co_return false;
+    }
+    parser.body_limit(limit);  // chunked bodies are counted as they arrive
     if (!parser.is_done()) {
       auto [body_ec, body_n] = co_await bhttp::async_read(stream, buffer, parser, kAsTuple);
       if (body_ec) {
@@ -295,8 +302,21 @@ class Server::Impl {
       asio::post(ioc_, [timer] { timer->cancel(); });
     });
     ++metrics_.sse_subscribers;
+    std::array<char, 512> scratch;
+    uint64_t sessions_ended = hub_.sessions_ended();
+    bool recheck = false;
     for (bool open = true; open;) {
       woken->store(false);
+      // A stream lives no longer than its session.
+      if (recheck || hub_.sessions_ended() != sessions_ended) {
+        sessions_ended = hub_.sessions_ended();
+        recheck = false;
+        Status still = co_await OffLoop(pool_, [&] { return router_.Authorize(route, req, caller); });
+        if (!still.ok()) {
+          sent = co_await Send(stream, "event: session_ended\ndata: {}\n\n");
+          break;
+        }
+      }
       std::string batch;
       for (const Event& e : hub_.Since(last, scope)) {
         batch += fmt::format("id: {}\nevent: {}\ndata: {}\n\n", e.id, e.type, e.data);
@@ -312,10 +332,18 @@ class Server::Impl {
       }
       if (!open || woken->load()) continue;
       timer->expires_after(config_.heartbeat);
-      auto [ec] = co_await timer->async_wait(kAsTuple);
-      if (!ec) {
+      // Also wait on the socket, so a client that leaves is noticed at once
+      // rather than at the second heartbeat write.
+      auto woke = co_await (timer->async_wait(kAsTuple) ||
+                            stream.socket().async_read_some(asio::buffer(scratch), kAsTuple));
+      if (woke.index() == 1) {
+        if (std::get<0>(std::get<1>(woke))) break;  // closed or reset by the client
+        continue;
+      }
+      if (!std::get<0>(std::get<0>(woke))) {
         sent = co_await Send(stream, ": heartbeat\n\n");
         if (!sent) break;
+        recheck = true;  // catches sessions ended by another process (shequ user lock)
       }
     }
     hub_.Unsubscribe(subscription);
