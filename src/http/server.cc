@@ -48,6 +48,38 @@ asio::awaitable<std::invoke_result_t<F&>> OffLoop(asio::thread_pool& pool, F f) 
   co_return result;
 }
 
+// Cancels the reads on `stream` once `limit` has passed, leaving the socket
+// open so that a 408 can still be written. Disarm before writing.
+class ReadDeadline {
+ public:
+  ReadDeadline(asio::io_context& ioc, beast::tcp_stream& stream, std::chrono::seconds limit)
+      : timer_(ioc), state_(std::make_shared<State>()) {
+    timer_.expires_after(limit);
+    // The handler may already be queued when Disarm runs: it checks the shared
+    // state instead of touching the stream after the request is over.
+    timer_.async_wait([state = state_, &stream](beast::error_code ec) {
+      if (ec || state->disarmed) return;
+      state->expired = true;
+      beast::error_code ignored;
+      stream.socket().cancel(ignored);
+    });
+  }
+  ~ReadDeadline() { Disarm(); }
+  void Disarm() {
+    state_->disarmed = true;
+    timer_.cancel();
+  }
+  bool expired() const { return state_->expired; }
+
+ private:
+  struct State {
+    bool disarmed = false;
+    bool expired = false;
+  };
+  asio::steady_timer timer_;
+  std::shared_ptr<State> state_;
+};
+
 struct Connection {
   beast::tcp_stream* stream;
   bool idle = true;  // waiting for the next request: may be closed at shutdown
@@ -171,11 +203,15 @@ class Server::Impl {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(config_.header_limit));
     parser.body_limit(boost::none);  // the route's own limit is applied once the route is known
-    // A slow sender gets read_timeout for the whole request, not per byte.
-    stream.expires_after(config_.read_timeout);
+    // A slow sender gets read_timeout for the whole request, not per byte. A
+    // timer of our own rather than the stream's expiry, which would close the
+    // socket before the 408 could be sent.
+    stream.expires_never();
+    ReadDeadline deadline(ioc_, stream, config_.read_timeout);
     auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kAsTuple);
     if (ec) {
-      co_await AnswerReadError(stream, ec, request_id);
+      deadline.Disarm();
+      co_await AnswerReadError(stream, deadline.expired() ? beast::error::timeout : ec, request_id);
       co_return false;
     }
     Request req;
@@ -190,6 +226,7 @@ class Server::Impl {
     }
     auto url = boost::urls::parse_origin_form(head.target());
     if (!url) {
+      deadline.Disarm();
       co_await Write(stream, Problem(Status::BadRequest({"请求地址格式错误", "Malformed request target"}), request_id),
                      head.version(), false, false, request_id);
       co_return false;
@@ -199,6 +236,7 @@ class Server::Impl {
     Match match = router_.Find(req.method, req.path);
     size_t limit = match.route ? match.route->options.body_limit : 16 * 1024;
     if (parser.content_length().value_or(0) > limit) {
+      deadline.Disarm();
       co_await AnswerReadError(stream, bhttp::error::body_limit, request_id);
       co_return false;
     }
@@ -206,10 +244,12 @@ class Server::Impl {
     if (!parser.is_done()) {
       auto [body_ec, body_n] = co_await bhttp::async_read(stream, buffer, parser, kAsTuple);
       if (body_ec) {
-        co_await AnswerReadError(stream, body_ec, request_id);
+        deadline.Disarm();
+        co_await AnswerReadError(stream, deadline.expired() ? beast::error::timeout : body_ec, request_id);
         co_return false;
       }
     }
+    deadline.Disarm();
     req.body = std::move(parser.get().body());
     bool keep_alive = parser.get().keep_alive() && !stopping_;
     unsigned version = head.version();

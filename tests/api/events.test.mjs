@@ -1,12 +1,19 @@
 // Live events over SSE: auth, audit events, Last-Event-ID replay, scope.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, api, login, assertProblem, openEvents, deadline } from './harness.mjs';
+import {
+  startServer, api, login, assertProblem, assertSecurityHeaders, openEvents, deadline,
+} from './harness.mjs';
 
 let srv;
 const open = [];
 
-before(async () => { srv = await startServer(); });
+let reader; // an admin session used to look up audit rows
+
+before(async () => {
+  srv = await startServer();
+  reader = await login(srv.base, 'admin');
+});
 after(async () => {
   for (const s of open) s.close();
   if (srv) await srv.stop();
@@ -18,8 +25,24 @@ async function subscribe(opts) {
   return s;
 }
 
-/** The audit event of the request with this X-Request-Id. */
-const auditOf = (requestId) => (e) => e.event === 'audit' && e.data.includes(requestId);
+/** The audit row written by the request with this X-Request-Id (looked up by the admin). */
+async function rowOf(requestId) {
+  const res = await api(srv.base, '/api/v1/audit?page_size=200', { token: reader.token });
+  assert.equal(res.status, 200, res.text);
+  const row = res.json.items.find((r) => r.request_id === requestId);
+  assert.ok(row, `audit row of request ${requestId}`);
+  return row;
+}
+
+/** Predicate: the audit event of that row (events carry the row's seq). */
+const auditOf = (row) => (e) => e.event === 'audit' && e.json && e.json.seq === row.seq;
+
+/** Log in and return the session together with the audit row of that login. */
+async function loginRow(username) {
+  const s = await login(srv.base, username);
+  s.row = await rowOf(s.requestId);
+  return s;
+}
 
 describe('GET /api/v1/events', () => {
   it('without authentication answers 401 problem+json', async () => {
@@ -34,17 +57,19 @@ describe('GET /api/v1/events', () => {
     const es = await subscribe({ cookie: js.cookie });
     assert.equal(es.status, 200);
     assert.match(es.headers['content-type'] || '', /^text\/event-stream/);
-    const again = await login(srv.base, 'jiangsu');
-    const ev = await es.waitFor(auditOf(again.requestId), 5000, `audit event of login ${again.requestId}`);
+    assertSecurityHeaders(es.headers, 'event stream');
+    const again = await loginRow('jiangsu');
+    const ev = await es.waitFor(auditOf(again.row), 5000, `audit event of login ${again.requestId}`);
     assert.ok(ev.id !== undefined && ev.id.length > 0, `the event has an id: ${JSON.stringify(ev.fields)}`);
     assert.ok(ev.json, `data is JSON: ${ev.data}`);
-    assert.equal(ev.json.request_id, again.requestId);
+    for (const k of ['seq', 'account', 'action', 'area_code']) {
+      assert.deepEqual(ev.json[k], again.row[k], `event data ${k} is the audit row's`);
+    }
     assert.equal(ev.json.account, 'jiangsu');
     assert.equal(ev.json.area_code, '310105002');
-    assert.ok(Number.isInteger(ev.json.seq), 'data carries the audit seq');
     // ids grow
-    const third = await login(srv.base, 'jiangsu');
-    const ev2 = await es.waitFor(auditOf(third.requestId), 5000, 'second audit event');
+    const third = await loginRow('jiangsu');
+    const ev2 = await es.waitFor(auditOf(third.row), 5000, 'second audit event');
     assert.notEqual(ev2.id, ev.id);
     assert.ok(ev2.json.seq > ev.json.seq);
     es.close();
@@ -54,36 +79,36 @@ describe('GET /api/v1/events', () => {
     const adm = await login(srv.base, 'admin');
     const es = await subscribe({ token: adm.token });
     assert.equal(es.status, 200);
-    const x = await login(srv.base, 'jiangsu-worker');
-    await es.waitFor(auditOf(x.requestId), 5000, 'audit event for admin');
+    const x = await loginRow('jiangsu-worker');
+    await es.waitFor(auditOf(x.row), 5000, 'audit event for admin');
     es.close();
   });
 
   it('reconnecting with Last-Event-ID replays the events after it', async () => {
     const js = await login(srv.base, 'jiangsu');
     const es = await subscribe({ cookie: js.cookie });
-    const l1 = await login(srv.base, 'jiangsu');
-    const e1 = await es.waitFor(auditOf(l1.requestId), 5000, 'first event');
+    const l1 = await loginRow('jiangsu');
+    const e1 = await es.waitFor(auditOf(l1.row), 5000, 'first event');
     es.close();
     await es.whenClosed;
     // while disconnected
-    const l2 = await login(srv.base, 'jiangsu');
-    const l3 = await login(srv.base, 'jiangsu');
+    const l2 = await loginRow('jiangsu');
+    const l3 = await loginRow('jiangsu');
     const es2 = await subscribe({ cookie: js.cookie, lastEventId: e1.id });
     assert.equal(es2.status, 200);
-    const e2 = await es2.waitFor(auditOf(l2.requestId), 5000, 'replayed event 2');
-    const e3 = await es2.waitFor(auditOf(l3.requestId), 5000, 'replayed event 3');
+    const e2 = await es2.waitFor(auditOf(l2.row), 5000, 'replayed event 2');
+    const e3 = await es2.waitFor(auditOf(l3.row), 5000, 'replayed event 3');
     assert.ok(es2.events.indexOf(e2) < es2.events.indexOf(e3), 'replayed in order');
-    assert.ok(!es2.events.some(auditOf(l1.requestId)), 'the event of Last-Event-ID itself is not replayed');
+    assert.ok(!es2.events.some(auditOf(l1.row)), 'the event of Last-Event-ID itself is not replayed');
     assert.ok(!es2.events.some((e) => e.id === e1.id));
     // and then live events continue
-    const l4 = await login(srv.base, 'jiangsu');
-    await es2.waitFor(auditOf(l4.requestId), 5000, 'live event after replay');
+    const l4 = await loginRow('jiangsu');
+    await es2.waitFor(auditOf(l4.row), 5000, 'live event after replay');
     // without Last-Event-ID, nothing old is replayed
     const es3 = await subscribe({ cookie: js.cookie });
-    const l5 = await login(srv.base, 'jiangsu');
-    await es3.waitFor(auditOf(l5.requestId), 5000, 'live event on a fresh stream');
-    assert.ok(!es3.events.some(auditOf(l4.requestId)), 'a fresh stream does not replay');
+    const l5 = await loginRow('jiangsu');
+    await es3.waitFor(auditOf(l5.row), 5000, 'live event on a fresh stream');
+    assert.ok(!es3.events.some(auditOf(l4.row)), 'a fresh stream does not replay');
     es2.close();
     es3.close();
   });
@@ -93,29 +118,30 @@ describe('GET /api/v1/events', () => {
     const adm = await login(srv.base, 'admin');
     const esJ = await subscribe({ cookie: js.cookie });
     const esA = await subscribe({ cookie: adm.cookie });
-    const pre = await login(srv.base, 'jiangsu');
-    const preEv = await esJ.waitFor(auditOf(pre.requestId), 5000, "jiangsu's first login");
-    const hy = await login(srv.base, 'huayang');
+    const pre = await loginRow('jiangsu');
+    const preEv = await esJ.waitFor(auditOf(pre.row), 5000, "jiangsu's first login");
+    const hy = await loginRow('huayang');
     const hyOut = await api(srv.base, '/api/v1/auth/logout', { method: 'POST', token: hy.token });
     assert.equal(hyOut.status, 204);
-    const mine = await login(srv.base, 'jiangsu');
+    const hyOutRow = await rowOf(hyOut.headers['x-request-id']);
+    const mine = await loginRow('jiangsu');
     // events are delivered in order, so once jiangsu's own later login has arrived,
     // huayang's earlier ones would have too
-    await esJ.waitFor(auditOf(mine.requestId), 5000, "jiangsu's own login");
-    await esA.waitFor(auditOf(hy.requestId), 5000, "huayang's login on the admin's stream");
-    await esA.waitFor(auditOf(hyOut.headers['x-request-id']), 5000, "huayang's logout on the admin's stream");
-    await esA.waitFor(auditOf(mine.requestId), 5000, "jiangsu's login on the admin's stream");
-    assert.ok(!esJ.events.some(auditOf(hy.requestId)), "jiangsu got huayang's login");
-    assert.ok(!esJ.events.some(auditOf(hyOut.headers['x-request-id'])), "jiangsu got huayang's logout");
+    await esJ.waitFor(auditOf(mine.row), 5000, "jiangsu's own login");
+    await esA.waitFor(auditOf(hy.row), 5000, "huayang's login on the admin's stream");
+    await esA.waitFor(auditOf(hyOutRow), 5000, "huayang's logout on the admin's stream");
+    await esA.waitFor(auditOf(mine.row), 5000, "jiangsu's login on the admin's stream");
+    assert.ok(!esJ.events.some(auditOf(hy.row)), "jiangsu got huayang's login");
+    assert.ok(!esJ.events.some(auditOf(hyOutRow)), "jiangsu got huayang's logout");
     assert.ok(!esJ.events.some((e) => e.json && e.json.account === 'huayang'), 'no huayang rows at all');
     assert.ok(esJ.events.filter((e) => e.event === 'audit')
       .every((e) => !e.json || String(e.json.area_code).startsWith('310105002')), 'only rows inside 310105002');
     // replay honours scope too
     const esJ2 = await subscribe({ cookie: js.cookie, lastEventId: preEv.id });
-    const again = await login(srv.base, 'jiangsu');
-    await esJ2.waitFor(auditOf(again.requestId), 5000, 'live event after replay');
+    const again = await loginRow('jiangsu');
+    await esJ2.waitFor(auditOf(again.row), 5000, 'live event after replay');
     assert.ok(!esJ2.events.some((e) => e.json && e.json.account === 'huayang'), 'replay skips huayang rows');
-    assert.ok(esJ2.events.some(auditOf(mine.requestId)), "replay includes jiangsu's earlier login");
+    assert.ok(esJ2.events.some(auditOf(mine.row)), "replay includes jiangsu's earlier login");
     esJ.close();
     esA.close();
     esJ2.close();
@@ -126,10 +152,10 @@ describe('GET /api/v1/events', () => {
     const es = await subscribe({ token: js.token });
     const out = await api(srv.base, '/api/v1/auth/logout', { method: 'POST', token: js.token });
     assert.equal(out.status, 204);
-    const other = await login(srv.base, 'jiangsu');
+    const other = await loginRow('jiangsu');
     // either the stream is closed, or at least the later events are not delivered
     await Promise.race([es.whenClosed, deadline(1500)]);
-    assert.ok(es.closed || !es.events.some(auditOf(other.requestId)), 'no events after logout');
+    assert.ok(es.closed || !es.events.some(auditOf(other.row)), 'no events after logout');
     es.close();
   });
 });

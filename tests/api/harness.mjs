@@ -107,6 +107,10 @@ export async function seedDemo(dbUrl) {
 // ---------------------------------------------------------------------------
 // servers
 
+// Servers still running when the test process exits (a crash, a cancelled file) are killed.
+const live = new Set();
+process.on('exit', () => { for (const p of live) { try { p.kill('SIGKILL'); } catch { /* gone */ } } });
+
 /**
  * Spawn `shequ serve` on an existing database and wait for "listening on http://127.0.0.1:PORT".
  * Returns {base, port, proc, exited, stderr(), stdout(), kill(sig), halt()}.
@@ -117,6 +121,8 @@ export async function spawnServer(dbUrl, flags = [], { loginRate = 1000, timeout
   if (!flags.includes('--login-rate')) args.push('--login-rate', String(loginRate));
   args.push(...flags);
   const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(proc);
+  proc.on('exit', () => live.delete(proc));
   let out = '';
   let err = '';
   const cap = (s, add) => { s += add; return s.length > 256 * 1024 ? s.slice(-256 * 1024) : s; };
@@ -418,7 +424,8 @@ export function openEvents(base, opts = {}) {
             else if (name === 'event') ev.event = val;
             else if (name === 'data') data.push(val);
           }
-          if (!hasField) continue;
+          // as in the EventSource spec, a block without data lines (e.g. only `retry:`) is not an event
+          if (!hasField || data.length === 0) continue;
           ev.data = data.join('\n');
           try { ev.json = JSON.parse(ev.data); } catch { ev.json = undefined; }
           stream.events.push(ev);
@@ -589,6 +596,27 @@ export function makeWebDir(parent) {
   const gz = zlib.gzipSync(Buffer.from(js), { level: 9 });
   fs.writeFileSync(path.join(web, 'assets', 'app-abc123.js.gz'), gz);
   return { web, marker, indexHtml, js, gz };
+}
+
+/**
+ * Assert the headers every response carries (docs/api.md "Every response"):
+ * CSP with frame-ancestors 'none' and no inline script, nosniff, no-referrer, DENY, X-Request-Id.
+ * Returns the X-Request-Id.
+ */
+export function assertSecurityHeaders(h, what = '') {
+  const cspRaw = h['content-security-policy'];
+  assert.ok(cspRaw, `Content-Security-Policy on ${what}`);
+  const csp = parseCsp(cspRaw);
+  assert.deepEqual(csp['frame-ancestors'], ["'none'"], `frame-ancestors 'none' on ${what}: ${cspRaw}`);
+  const scriptSrc = csp['script-src'] || csp['default-src'];
+  assert.ok(scriptSrc, `script-src or default-src present on ${what}: ${cspRaw}`);
+  assert.ok(!scriptSrc.includes("'unsafe-inline'"), `no 'unsafe-inline' in script-src on ${what}: ${cspRaw}`);
+  assert.ok(!scriptSrc.includes("'unsafe-eval'"), `no 'unsafe-eval' in script-src on ${what}: ${cspRaw}`);
+  assert.equal(h['x-content-type-options'], 'nosniff', `X-Content-Type-Options on ${what}`);
+  assert.equal(h['referrer-policy'], 'no-referrer', `Referrer-Policy on ${what}`);
+  assert.equal(String(h['x-frame-options']).toUpperCase(), 'DENY', `X-Frame-Options on ${what}`);
+  assert.ok(h['x-request-id'] && String(h['x-request-id']).length >= 8, `X-Request-Id on ${what}`);
+  return h['x-request-id'];
 }
 
 /** Parse a Content-Security-Policy header into {directive: [tokens]}. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  startServer, api, request, login, assertProblem, parseCsp, makeWebDir, openEvents,
+  startServer, api, request, login, assertProblem, assertSecurityHeaders, makeWebDir, openEvents,
   BACKEND, REPO, sleep,
 } from './harness.mjs';
 
@@ -24,21 +24,7 @@ after(async () => {
 });
 
 function checkSecurityHeaders(res, what) {
-  const h = res.headers;
-  const ctx = `${what} (${res.status})`;
-  const cspRaw = h['content-security-policy'];
-  assert.ok(cspRaw, `Content-Security-Policy on ${ctx}`);
-  const csp = parseCsp(cspRaw);
-  assert.deepEqual(csp['frame-ancestors'], ["'none'"], `frame-ancestors 'none' on ${ctx}: ${cspRaw}`);
-  const scriptSrc = csp['script-src'] || csp['default-src'];
-  assert.ok(scriptSrc, `script-src or default-src present on ${ctx}: ${cspRaw}`);
-  assert.ok(!scriptSrc.includes("'unsafe-inline'"), `no 'unsafe-inline' in script-src on ${ctx}: ${cspRaw}`);
-  assert.ok(!scriptSrc.includes("'unsafe-eval'"), `no 'unsafe-eval' in script-src on ${ctx}: ${cspRaw}`);
-  assert.equal(h['x-content-type-options'], 'nosniff', `X-Content-Type-Options on ${ctx}`);
-  assert.equal(h['referrer-policy'], 'no-referrer', `Referrer-Policy on ${ctx}`);
-  assert.equal(String(h['x-frame-options']).toUpperCase(), 'DENY', `X-Frame-Options on ${ctx}`);
-  assert.ok(h['x-request-id'] && String(h['x-request-id']).length >= 8, `X-Request-Id on ${ctx}`);
-  return h['x-request-id'];
+  return assertSecurityHeaders(res.headers, `${what} (${res.status})`);
 }
 
 /** Parse Prometheus text: [{name, labels:{}, value}] plus types {name: type}. */
@@ -135,41 +121,62 @@ describe('metrics', () => {
     }
   });
 
+  // Metric names as the server exposes them (read from its /metrics once it existed).
+  const REQUESTS = 'shequ_http_requests_total';
+  const LATENCY = 'shequ_http_request_duration_seconds';
+  const OPEN_CONNECTIONS = 'shequ_http_open_connections';
+  const SSE_SUBSCRIBERS = 'shequ_sse_subscribers';
+  const POOL_GAUGES = ['shequ_db_pool_size', 'shequ_db_pool_in_use'];
+  const value = (samples, name) => samples.filter((s) => s.name === name).reduce((a, s) => a + s.value, 0);
+
+  it('declares its metrics with the right types', async () => {
+    const { types } = await scrape();
+    assert.equal(types[REQUESTS], 'counter');
+    assert.equal(types[LATENCY], 'histogram');
+    assert.equal(types[OPEN_CONNECTIONS], 'gauge');
+    assert.equal(types[SSE_SUBSCRIBERS], 'gauge');
+    for (const g of POOL_GAUGES) assert.equal(types[g], 'gauge', g);
+  });
+
   it('counts requests by route and status', async () => {
-    // Find the request counter: a shequ_*_total counter with route and status labels.
     for (let i = 0; i < 2; i++) await api(srv.base, '/api/v1/health');
     await api(srv.base, '/api/v1/me'); // 401
     const a = await scrape();
-    const counterNames = Object.entries(a.types).filter(([n, t]) => t === 'counter' && n.startsWith('shequ_')).map(([n]) => n);
-    const isReq = (s) => counterNames.some((n) => s.name === n || s.name === `${n}_total`) &&
-      s.labels.route !== undefined && s.labels.status !== undefined;
+    const isReq = (s) => s.name === REQUESTS;
+    assert.ok(a.samples.filter(isReq).every((s) => s.labels.route !== undefined && /^\d{3}$/.test(s.labels.status)),
+      `${REQUESTS} has route and status labels`);
     const pick = (p, route, status) => p.samples.filter((s) => isReq(s) &&
       s.labels.route === route && String(s.labels.status) === String(status))
       .reduce((acc, s) => acc + s.value, 0);
     const health1 = pick(a, '/api/v1/health', 200);
     const me401 = pick(a, '/api/v1/me', 401);
-    assert.ok(health1 >= 2, `request counter for route="/api/v1/health",status="200" >= 2; got ${health1}\n` +
+    assert.ok(health1 >= 2, `${REQUESTS}{route="/api/v1/health",status="200"} >= 2; got ${health1}\n` +
       a.samples.filter(isReq).map((s) => s.line).join('\n'));
-    assert.ok(me401 >= 1, `request counter for route="/api/v1/me",status="401" >= 1; got ${me401}`);
+    assert.ok(me401 >= 1, `${REQUESTS}{route="/api/v1/me",status="401"} >= 1; got ${me401}`);
     for (let i = 0; i < 3; i++) await api(srv.base, '/api/v1/health');
     const b = await scrape();
     const health2 = pick(b, '/api/v1/health', 200);
-    assert.ok(health2 >= health1 + 3, `counter grew by >= 3: ${health1} -> ${health2}`);
+    assert.equal(health2, health1 + 3, `counter grew by 3: ${health1} -> ${health2}`);
+    assert.equal(pick(b, '/api/v1/me', 401), me401, 'other series unchanged');
     // the route label is the route pattern, not the raw path: per-code area paths do not add series
     const adm = await login(srv.base, 'admin');
     await api(srv.base, '/api/v1/areas/310105', { token: adm.token });
     await api(srv.base, '/api/v1/areas/310105002', { token: adm.token });
+    await api(srv.base, '/api/v1/areas/310105999', { token: adm.token });
     const c = await scrape();
-    const rawPaths = c.samples.filter((s) => isReq(s) && /\/areas\/3101/.test(s.labels.route));
+    const rawPaths = c.samples.filter((s) => isReq(s) && /\/api\/v1\/areas\/3101/.test(s.labels.route));
     assert.equal(rawPaths.length, 0, `route label must be the pattern, not the raw path:\n${rawPaths.map((s) => s.line).join('\n')}`);
+    const areaRoutes = c.samples.filter((s) => isReq(s) && /^\/api\/v1\/areas\/\{[^}]+\}$/.test(s.labels.route));
+    assert.equal(areaRoutes.filter((s) => s.labels.status === '200').reduce((n, s) => n + s.value, 0), 2,
+      'two 200s on the area pattern');
+    assert.equal(areaRoutes.filter((s) => s.labels.status === '404').reduce((n, s) => n + s.value, 0), 1,
+      'one 404 on the area pattern');
   });
 
   it('has a latency histogram', async () => {
     await api(srv.base, '/api/v1/health');
-    const { samples, types } = await scrape();
-    const hists = Object.entries(types).filter(([n, t]) => t === 'histogram' && n.startsWith('shequ_')).map(([n]) => n);
-    assert.ok(hists.length > 0, 'a shequ_ histogram is declared');
-    const name = hists.find((n) => /second|latency|duration/.test(n)) || hists[0];
+    const { samples } = await scrape();
+    const name = LATENCY;
     const buckets = samples.filter((s) => s.name === `${name}_bucket`);
     assert.ok(buckets.length > 1, `${name}_bucket{ lines present`);
     assert.ok(buckets.every((s) => s.labels.le !== undefined), 'every bucket has le');
@@ -182,6 +189,10 @@ describe('metrics', () => {
     const totalInf = inf.reduce((a, s) => a + s.value, 0);
     assert.equal(totalInf, totalCount, '+Inf bucket equals _count');
     assert.ok(totalCount >= 1, 'some observations');
+    assert.ok(sum.every((s) => s.value >= 0), '_sum non-negative');
+    // the health route has its own series, with at least the request just made
+    const hc = count.filter((s) => s.labels.route === '/api/v1/health');
+    assert.ok(hc.length === 1 && hc[0].value >= 1, `${name}_count{route="/api/v1/health"}`);
     // buckets are cumulative within each series
     const series = new Map();
     for (const s of buckets) {
@@ -199,21 +210,16 @@ describe('metrics', () => {
   });
 
   it('has gauges for open connections, SSE subscribers and the database pool', async () => {
-    const gaugeNames = (types) => Object.entries(types).filter(([n, t]) => t === 'gauge' && n.startsWith('shequ_')).map(([n]) => n);
-    const value = (samples, name) => samples.filter((s) => s.name === name).reduce((a, s) => a + s.value, 0);
-
     const a = await scrape();
-    const gauges = gaugeNames(a.types);
-    const conn = gauges.find((n) => /connection/.test(n) && !/pool|db|database/.test(n));
-    assert.ok(conn, `open connections gauge among ${gauges.join(', ')}`);
-    assert.ok(value(a.samples, conn) >= 1, `${conn} counts the scraping connection itself`);
-    const sse = gauges.find((n) => /sse|subscriber|event/.test(n));
-    assert.ok(sse, `SSE subscribers gauge among ${gauges.join(', ')}`);
-    const pool = gauges.filter((n) => /pool|db_|database/.test(n));
-    assert.ok(pool.length > 0, `database pool gauges among ${gauges.join(', ')}`);
+    assert.ok(value(a.samples, OPEN_CONNECTIONS) >= 1, `${OPEN_CONNECTIONS} counts the scraping connection itself`);
+    const size = value(a.samples, 'shequ_db_pool_size');
+    const inUse = value(a.samples, 'shequ_db_pool_in_use');
+    assert.ok(size >= 1, `pool size ${size}`);
+    assert.ok(inUse >= 0 && inUse <= size, `pool in use ${inUse} of ${size}`);
 
     const adm = await login(srv.base, 'admin');
-    const before = value(a.samples, sse);
+    const before = value(a.samples, SSE_SUBSCRIBERS);
+    const conns = value(a.samples, OPEN_CONNECTIONS);
     const s1 = await openEvents(srv.base, { cookie: adm.cookie });
     const s2 = await openEvents(srv.base, { token: adm.token });
     try {
@@ -221,19 +227,19 @@ describe('metrics', () => {
       assert.equal(s2.status, 200);
       await sleep(200);
       const b = await scrape();
-      assert.equal(value(b.samples, sse), before + 2, `${sse} with two subscribers`);
-      assert.ok(value(b.samples, conn) >= 3, `${conn} >= 3 with two SSE streams and the scrape open`);
+      assert.equal(value(b.samples, SSE_SUBSCRIBERS), before + 2, `${SSE_SUBSCRIBERS} with two subscribers`);
+      assert.ok(value(b.samples, OPEN_CONNECTIONS) >= conns + 2, `${OPEN_CONNECTIONS} counts the two SSE streams`);
     } finally {
       s1.close();
       s2.close();
     }
-    // the server notices the disconnect (at the latest at the next heartbeat write, so allow time)
+    // the server notices a departed client well before the 15 s heartbeat would tell it
     let after = Infinity;
-    for (let i = 0; i < 40 && after !== before; i++) {
+    for (let i = 0; i < 20 && after !== before; i++) {
       await sleep(500);
-      after = value((await scrape()).samples, sse);
+      after = value((await scrape()).samples, SSE_SUBSCRIBERS);
     }
-    assert.equal(after, before, `${sse} back to ${before} after the clients left`);
+    assert.equal(after, before, `${SSE_SUBSCRIBERS} back to ${before} after the clients left`);
   });
 });
 

@@ -82,6 +82,15 @@ export async function openAccountMenu(page) {
   return panel
 }
 
+/** Closes the account menu with Escape and waits until it is gone. */
+export async function closeAccountMenu(page) {
+  const panel = page.getByTestId('account-panel')
+  if (await panel.isVisible()) {
+    await page.keyboard.press('Escape')
+    await panel.waitFor({ state: 'hidden' })
+  }
+}
+
 export async function logout(page) {
   await openAccountMenu(page)
   await page.getByTestId('logout').click()

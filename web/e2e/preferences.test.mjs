@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer } from './server.mjs'
-import { openBrowser, screenshot, login, logout, openAccountMenu } from './browser.mjs'
+import { openBrowser, screenshot, login, logout, openAccountMenu, closeAccountMenu } from './browser.mjs'
 
 let srv
 let browser
@@ -28,7 +28,7 @@ test('switching to English changes the menu labels and survives a reload', async
   await menu.getByText('Territory').waitFor()
   await menu.getByText('Audit log').waitFor()
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en')
-  await page.keyboard.press('Escape')
+  await closeAccountMenu(page)
   await screenshot(page, 'prefs-english')
 
   // survives a reload, and is what /me says
@@ -47,7 +47,7 @@ test('switching to English changes the menu labels and survives a reload', async
   await openAccountMenu(page)
   await page.getByTestId('lang-switch').getByText('中文').click()
   await menu.getByText('区域').waitFor()
-  await page.keyboard.press('Escape')
+  await closeAccountMenu(page)
   assert.deepEqual(problems, [])
   await logout(page)
 })
@@ -63,7 +63,7 @@ test('care mode sets the html class, is saved, and is still on after logout and 
   assert.equal(res.status(), 200)
   assert.deepEqual(JSON.parse(res.request().postData()), { care_mode: true })
   assert.equal(await careOn(page), true)
-  await page.keyboard.press('Escape')
+  await closeAccountMenu(page)
   await page.getByTestId('area-card').waitFor()
 
   // larger type and bigger click targets

@@ -33,6 +33,7 @@ export default {
     neighborhood_worker: 'Neighborhood worker',
     grid_worker: 'Grid worker',
     auditor: 'Auditor',
+    system: 'System',
   },
   login: {
     title: 'Sign in',
@@ -123,6 +124,8 @@ export default {
     newEntries: '{count} new records, click to refresh',
     loadFailed: 'Could not load the audit log: {message}',
     filters: 'Filters',
+    showFilters: 'Filter',
+    hideFilters: 'Hide filters',
   },
   notFound: {
     title: 'Page not found',

@@ -33,6 +33,7 @@ export default {
     neighborhood_worker: '居民区工作人员',
     grid_worker: '网格员',
     auditor: '审计员',
+    system: '系统',
   },
   login: {
     title: '登录',
@@ -123,6 +124,8 @@ export default {
     newEntries: '有 {count} 条新记录，点击刷新',
     loadFailed: '加载审计日志失败：{message}',
     filters: '筛选条件',
+    showFilters: '筛选',
+    hideFilters: '收起筛选',
   },
   notFound: {
     title: '页面不存在',
