@@ -36,7 +36,7 @@ apt_install() {
 }
 
 # Newest mtime of the files under the given paths (0 when none).
-newest() { find "$@" -type f -printf '%T@\n' 2>/dev/null | sort -n | tail -1 | cut -d. -f1; }
+newest() { { find "$@" -type f -printf '%T@\n' 2>/dev/null || true; } | sort -n | tail -1 | cut -d. -f1; }
 
 build_web() {
   if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
