@@ -56,6 +56,10 @@ build_web() {
 }
 
 build_server() {
+  if [ ! -d data/node_modules ] || [ data/package-lock.json -nt data/node_modules/.package-lock.json ]; then
+    step "Installing data packages (GB/T 2260 region codes)"
+    (cd data && npm ci --no-audit --no-fund)
+  fi
   if [ ! -f build/build.ninja ]; then
     step "Configuring the server build"
     cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo

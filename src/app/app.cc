@@ -14,16 +14,24 @@ std::string_view Embedded(std::string_view path) {
   throw SystemError("not embedded: " + std::string(path));
 }
 
+std::string DefaultKeyFile(const std::string& db_url) {
+  if (db_url.starts_with("sqlite:")) return db_url.substr(7) + ".key";
+  return "var/shequ.key";
+}
+
 App::App(const AppConfig& config)
     : db_(store::Database::Open(config.db_url, config.db_pool)),
+      vault_(Vault::OpenOrCreate(config.key_file.empty() ? DefaultKeyFile(config.db_url) : config.key_file)),
       trail_(Clock::System(), &hub_),
-      auth_(*db_, trail_, Clock::System(), config.auth, &hub_) {
+      auth_(*db_, trail_, Clock::System(), config.auth, &hub_),
+      registry_(*db_, *vault_, trail_, Clock::System()) {
   store::Migrate(*db_);
   router_.set_authenticator([this](const http::Request& r) { return auth_.Authenticate(r); });
   AddCoreRoutes();
   auth::AddRoutes(router_, *db_, auth_, trail_);
   audit::AddRoutes(router_, *db_);
   territory::AddRoutes(router_, *db_);
+  people::AddRoutes(router_, registry_);
   // Routes that kept the default take the configured limit; upload routes set their own.
   for (const auto& route : router_.routes()) {
     if (route->options.body_limit == http::RouteOptions{}.body_limit) {

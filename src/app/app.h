@@ -8,7 +8,9 @@
 #include "auth/auth.h"
 #include "http/event_hub.h"
 #include "http/metrics.h"
+#include "core/vault.h"
 #include "http/router.h"
+#include "people/people.h"
 #include "store/database.h"
 
 namespace shequ {
@@ -18,7 +20,11 @@ struct AppConfig {
   size_t db_pool = 8;
   auth::AuthConfig auth;
   size_t body_limit = 16 * 1024;  // default for JSON routes
+  std::string key_file;           // personal-data keys; empty: DefaultKeyFile(db_url)
 };
+
+// "<sqlite file>.key" beside a SQLite database, "var/shequ.key" otherwise.
+std::string DefaultKeyFile(const std::string& db_url);
 
 class App {
  public:
@@ -30,15 +36,18 @@ class App {
   http::EventHub& hub() { return hub_; }
   http::Metrics& metrics() { return metrics_; }
   const audit::Trail& trail() const { return trail_; }
+  const Vault& vault() const { return *vault_; }
 
  private:
   void AddCoreRoutes();
 
   std::unique_ptr<store::Database> db_;
+  std::unique_ptr<Vault> vault_;
   http::EventHub hub_;
   http::Metrics metrics_;
   audit::Trail trail_;
   auth::AuthService auth_;
+  people::Registry registry_;
   http::Router router_;
 };
 

@@ -4,6 +4,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <iostream>
 
@@ -37,11 +39,14 @@ int Fail(const Status& status) {
   return 1;
 }
 
+std::string key_file = EnvOr("SHEQU_KEY_FILE", "");
+
 std::unique_ptr<App> OpenApp(const std::string& db_url, AppConfig config = {}) {
   Status url_ok = store::Database::CheckUrl(db_url);
   if (!url_ok.ok()) throw std::invalid_argument(url_ok.message().en);
   PrepareDbPath(db_url);
   config.db_url = db_url;
+  config.key_file = key_file;
   return std::make_unique<App>(config);
 }
 
@@ -107,6 +112,43 @@ int Serve(const std::string& db_url, const ServeOptions& o) {
   return 0;
 }
 
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// A progress bar on standard error, redrawn in place.
+void ShowProgress(std::string_view what, int64_t done, int64_t total) {
+  if (!isatty(STDERR_FILENO) && done != total) return;  // logs get the last line only
+  int width = 30;
+  int filled = total > 0 ? static_cast<int>(width * done / total) : width;
+  fmt::print(stderr, "\r{} [{}{}] {}/{}", what, std::string(filled, '#'), std::string(width - filled, '.'), done, total);
+  if (done == total) fmt::print(stderr, "\n");
+}
+
+int Demo(App& app, const audit::Trail& trail, const std::string& scale, uint64_t seed) {
+  bool district = scale == "district";
+  auto started = std::chrono::steady_clock::now();
+  auto territory = territory::CreateDemo(app.db(), trail,
+                                         district ? territory::DemoScale::kDistrict : territory::DemoScale::kSmall, seed);
+  if (territory.created) {
+    fmt::print("演示区已生成 / demo territory: {} areas, {} accounts in {:.1f} s (password {})\n", territory.areas,
+               territory.accounts, SecondsSince(started), auth::kDemoPassword);
+  }
+  started = std::chrono::steady_clock::now();
+  // About 690,000 people live in Changning; the small demo keeps tests fast.
+  auto registry = people::CreateDemoRegistry(app.db(), app.vault(), seed, district ? 690000 : 3000,
+                                             [](int64_t done, int64_t total) { ShowProgress("居民区 neighborhoods", done, total); });
+  if (registry.persons > 0) {
+    fmt::print("实有人口与房屋 / registry: {} persons, {} dwellings, {} buildings, {} compounds, {} organizations in {:.1f} s\n",
+               registry.persons, registry.dwellings, registry.buildings, registry.compounds, registry.organizations,
+               SecondsSince(started));
+  }
+  if (!territory.created && registry.persons == 0) {
+    fmt::print("演示数据已存在，未改动 / demo data already present: nothing changed\n");
+  }
+  return 0;
+}
+
 std::string ReadPassword(const std::string& given, bool from_stdin) {
   if (!from_stdin) return given;
   std::string line;
@@ -126,6 +168,9 @@ int main(int argc, char** argv) {
     sub->add_option("--db", db_url,
                     "Database: sqlite:PATH or postgresql://USER@HOST:PORT/NAME (env SHEQU_DB)")
         ->capture_default_str();
+    sub->add_option("--key-file", key_file,
+                    "Key file for personal data, created on first use (env SHEQU_KEY_FILE; default: beside "
+                    "a SQLite file, else var/shequ.key). Losing it loses the ID numbers and phones");
   };
 
   ServeOptions serve;
@@ -205,20 +250,7 @@ int main(int argc, char** argv) {
       fmt::print("database is up to date ({} newly applied)\n", applied.size());
       return 0;
     }
-    if (*demo_cmd) {
-      auto started = std::chrono::steady_clock::now();
-      auto summary = territory::CreateDemo(
-          app->db(), cli_trail, scale == "small" ? territory::DemoScale::kSmall : territory::DemoScale::kDistrict, seed);
-      if (!summary.created) {
-        fmt::print("演示数据已存在，未改动 / demo data already present: nothing changed\n");
-        return 0;
-      }
-      fmt::print("演示区已生成 / demo created: {} areas, {} accounts in {:.1f} s (password {})\n",
-                 summary.areas, summary.accounts,
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
-                 auth::kDemoPassword);
-      return 0;
-    }
+    if (*demo_cmd) return Demo(*app, cli_trail, scale, seed);
     if (*user_add) {
       Status s = auth::AddAccount(app->db(), cli_trail,
                                   {username, display_name, role, area, ReadPassword(password, password_stdin)});

@@ -4,10 +4,15 @@ namespace shequ::auth {
 
 const std::vector<RoleInfo>& Roles() {
   static const std::vector<RoleInfo> roles = {
-      {"district_admin", "district", {"area.read", "audit.read", "account.manage"}},
-      {"subdistrict_admin", "subdistrict", {"area.read", "account.manage"}},
-      {"neighborhood_worker", "neighborhood", {"area.read"}},
-      {"grid_worker", "grid", {"area.read"}},
+      {"district_admin", "district",
+       {"area.read", "audit.read", "account.manage", "registry.read", "registry.import", "export.approve"}},
+      {"subdistrict_admin", "subdistrict",
+       {"area.read", "account.manage", "registry.read", "registry.write", "person.unmask",
+        "person.sensitive", "registry.import", "export.approve"}},
+      {"neighborhood_worker", "neighborhood",
+       {"area.read", "registry.read", "registry.write", "person.unmask", "person.sensitive",
+        "registry.import"}},
+      {"grid_worker", "grid", {"area.read", "registry.read", "registry.write"}},
       {"department_staff", "", {"area.read"}},  // bound to the area the department serves
       {"auditor", "", {"area.read", "audit.read"}},
       {"resident", "", {}},

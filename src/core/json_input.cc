@@ -6,8 +6,7 @@
 
 namespace shequ {
 
-Result<boost::json::object> ParseObject(std::string_view body,
-                                        std::initializer_list<std::string_view> allowed) {
+Result<boost::json::object> ParseObject(std::string_view body, const std::vector<std::string_view>& allowed) {
   boost::system::error_code ec;
   boost::json::value value = boost::json::parse(body, ec);
   if (ec) {

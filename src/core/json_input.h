@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 
@@ -14,8 +15,11 @@ namespace shequ {
 
 // Parses `body` as one JSON object whose keys are all in `allowed`.
 // Invalid UTF-8, trailing garbage, a non-object or an unknown key is kBadRequest.
-Result<boost::json::object> ParseObject(std::string_view body,
-                                        std::initializer_list<std::string_view> allowed);
+Result<boost::json::object> ParseObject(std::string_view body, const std::vector<std::string_view>& allowed);
+inline Result<boost::json::object> ParseObject(std::string_view body,
+                                               std::initializer_list<std::string_view> allowed) {
+  return ParseObject(body, std::vector<std::string_view>(allowed));
+}
 
 // Reads typed fields from a parsed object, collecting every failure into one
 // validation Status instead of stopping at the first.

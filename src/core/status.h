@@ -3,6 +3,7 @@
 // caller can cause or expect (bad input, not found, locked account) is returned
 // as a Status or Result<T>; a failure of the machine underneath (database gone,
 // disk full) or a broken invariant is thrown, and the HTTP edge answers 500/503.
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -62,6 +63,13 @@ class Status {
   const Text& message() const { return message_; }
   const std::vector<FieldError>& fields() const { return fields_; }
   Status& AddField(std::string field, Text message);
+  // Extra numbers a client can act on, e.g. the id of the record a duplicate
+  // clashes with ("existing_id"); they appear as members of the problem body.
+  const std::vector<std::pair<std::string, int64_t>>& numbers() const { return numbers_; }
+  Status& AddNumber(std::string name, int64_t value) {
+    numbers_.emplace_back(std::move(name), value);
+    return *this;
+  }
   // Seconds a client should wait before retrying (rate limits, lockouts); 0 when not set.
   int retry_after() const { return retry_after_; }
   Status& set_retry_after(int seconds) {
@@ -73,6 +81,7 @@ class Status {
   Code code_ = Code::kOk;
   Text message_;
   std::vector<FieldError> fields_;
+  std::vector<std::pair<std::string, int64_t>> numbers_;
   int retry_after_ = 0;
 };
 

@@ -63,6 +63,7 @@ Response Problem(const Status& status, std::string_view request_id) {
     }
     body["errors"] = std::move(errors);
   }
+  for (const auto& [name, value] : status.numbers()) body[name] = value;
   Response res = Response::Json(body, info.status);
   res.content_type = "application/problem+json";
   if (status.retry_after() > 0) res.Header("Retry-After", std::to_string(status.retry_after()));

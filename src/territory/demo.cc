@@ -89,9 +89,10 @@ DemoSummary CreateDemo(store::Database& db, const audit::Trail& trail, DemoScale
         for (int g = 1; g <= grids; ++g) {
           std::string grid_code = fmt::format("{}{:02d}", nb_code, g);
           b.Add(grid_code, fmt::format("第{}网格", g), "grid", &nb_code, nb_path + grid_code + "/", g);
-          if (first_grid.empty()) first_grid = grid_code;
+          if (first_grid.empty() && sub.suffix == "002") first_grid = grid_code;
         }
-        if (first_neighborhood.empty()) first_neighborhood = nb_code;
+        // The demo's neighborhood and grid accounts work in 江苏路街道.
+        if (first_neighborhood.empty() && sub.suffix == "002") first_neighborhood = nb_code;
       }
     }
     summary.areas = b.count;

@@ -35,6 +35,12 @@ TEST_P(TerritoryTest, DistrictDemoHasChangningsSubdistrictsAndAbout185Neighborho
   EXPECT_EQ(codes, (std::vector<std::string>{"001", "002", "004", "005", "006", "008", "009", "010", "011", "102"}));
   EXPECT_EQ((*subs)[1].name, "江苏路街道");
   EXPECT_EQ((*subs)[9].name, "新泾镇");
+  // The worker and grid accounts belong to 江苏路 at every scale.
+  for (const char* user : {"jiangsu-worker", "jiangsu-grid"}) {
+    auto rows = conn->Query("SELECT area_code FROM accounts WHERE username = ?", {std::string(user)});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_TRUE(rows[0].Text(0).starts_with("310105002")) << user << " " << rows[0].Text(0);
+  }
 }
 
 TEST_P(TerritoryTest, DemoIsDeterministicPerSeedAndNeverOverwrites) {

@@ -1,0 +1,101 @@
+#include "people/registry_internal.h"
+
+#include <fmt/format.h>
+
+#include "territory/territory.h"
+
+namespace shequ::people::internal {
+
+const std::vector<CareTagInfo>& CareTags() {
+  static const std::vector<CareTagInfo> tags = {
+      {"lives_alone", false}, {"elderly_couple", false}, {"no_children", false},
+      {"disabled", true},     {"dibao", false},          {"tekun", false},
+      {"entitled", false},    {"unemployed", false},     {"key_youth", true},
+      {"community_correction", true},
+  };
+  return tags;
+}
+
+const CareTagInfo* FindCareTag(std::string_view code) {
+  for (const auto& t : CareTags())
+    if (t.code == code) return &t;
+  return nullptr;
+}
+
+std::string Contains(std::string_view text) {
+  std::string out = "%";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "%";
+}
+
+int Age(std::string_view birth_date, std::string_view today) {
+  if (birth_date.size() < 10 || today.size() < 10) return 0;
+  int years = std::stoi(std::string(today.substr(0, 4))) - std::stoi(std::string(birth_date.substr(0, 4)));
+  if (today.substr(5, 5) < birth_date.substr(5, 5)) --years;  // birthday not reached this year
+  return years;
+}
+
+std::map<int64_t, std::vector<std::string>> ActiveCareTags(store::Connection& conn,
+                                                           const std::vector<int64_t>& person_ids,
+                                                           bool include_sensitive) {
+  std::map<int64_t, std::vector<std::string>> out;
+  if (person_ids.empty()) return out;
+  std::string marks;
+  store::Params params;
+  for (int64_t id : person_ids) {
+    marks += marks.empty() ? "?" : ",?";
+    params.emplace_back(id);
+  }
+  for (const auto& r : conn.Query("SELECT person_id, tag FROM care_tags WHERE removed_at IS NULL"
+                                  " AND person_id IN (" + marks + ") ORDER BY person_id, tag",
+                                  params)) {
+    const CareTagInfo* info = FindCareTag(r.Text(1));
+    if (info && info->sensitive && !include_sensitive) continue;
+    out[r.Int(0)].push_back(r.Text(1));
+  }
+  return out;
+}
+
+boost::json::array ToArray(const std::vector<std::string>& values) {
+  boost::json::array a;
+  for (const auto& v : values) a.emplace_back(v);
+  return a;
+}
+
+std::optional<std::string> AreaPathInScope(store::Connection& conn, const store::Scope& scope,
+                                           const std::string& code) {
+  auto area = territory::FindArea(conn, scope, code);
+  if (!area) return std::nullopt;
+  return area->path;
+}
+
+Status AddAreaFilter(store::Connection& conn, const store::Scope& scope, const Filters& filters,
+                     std::string_view path_column, std::string& where, store::Params& params) {
+  auto it = filters.find("area");
+  if (it == filters.end() || it->second.empty()) return Status::Ok();
+  auto path = AreaPathInScope(conn, scope, it->second);
+  if (!path) return Status::Invalid("area", {"区域代码不存在或不在您的辖区内", "No such area in your territory"});
+  where += " AND " + store::Scope::Subtree(*path).Filter(path_column, params);
+  return Status::Ok();
+}
+
+Page RunPage(store::Connection& conn, std::string_view select, const std::string& from_where,
+             std::string_view order_by, const store::Params& params, const Paging& paging) {
+  Page page;
+  page.total = conn.Query("SELECT COUNT(*) " + from_where, params)[0].Int(0);
+  store::Params with_limit = params;
+  with_limit.emplace_back(paging.page_size);
+  with_limit.emplace_back(paging.offset());
+  page.rows = conn.Query(fmt::format("SELECT {} {} ORDER BY {} LIMIT ? OFFSET ?", select, from_where, order_by),
+                         with_limit);
+  return page;
+}
+
+Status NotFound(std::string_view what_zh, std::string_view what_en) {
+  return Status(Code::kNotFound, {fmt::format("未找到该{}", what_zh), fmt::format("No such {}", what_en)});
+}
+
+}  // namespace shequ::people::internal

@@ -1,0 +1,51 @@
+#pragma once
+// Shared by the registry's own files only; not part of the module's interface.
+#include <boost/json.hpp>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "people/people.h"
+
+namespace shequ::people::internal {
+
+struct CareTagInfo {
+  std::string_view code;
+  bool sensitive;  // shown only to roles with person.sensitive (PIPL sensitive information)
+};
+const std::vector<CareTagInfo>& CareTags();
+const CareTagInfo* FindCareTag(std::string_view code);
+
+// SQL LIKE pattern matching `text` anywhere, with % and _ taken literally (ESCAPE '\').
+std::string Contains(std::string_view text);
+constexpr std::string_view kEscape = " ESCAPE '\\'";
+
+// Whole years between `birth_date` and `today` (both YYYY-MM-DD).
+int Age(std::string_view birth_date, std::string_view today);
+
+// Active care tags of `person_ids`, by person, without sensitive ones unless allowed.
+std::map<int64_t, std::vector<std::string>> ActiveCareTags(store::Connection& conn,
+                                                           const std::vector<int64_t>& person_ids,
+                                                           bool include_sensitive);
+boost::json::array ToArray(const std::vector<std::string>& values);
+
+// The area's materialized path if `code` lies inside `scope`.
+std::optional<std::string> AreaPathInScope(store::Connection& conn, const store::Scope& scope,
+                                           const std::string& code);
+
+// Appends "AND <path_column> in the subtree of filters[area]" when an area filter is given;
+// a code outside the scope is not-found.
+Status AddAreaFilter(store::Connection& conn, const store::Scope& scope, const Filters& filters,
+                     std::string_view path_column, std::string& where, store::Params& params);
+
+// A list page from `select` (columns) + `from_where` (FROM … WHERE …) + order.
+struct Page {
+  store::Rows rows;
+  int64_t total;
+};
+Page RunPage(store::Connection& conn, std::string_view select, const std::string& from_where,
+             std::string_view order_by, const store::Params& params, const Paging& paging);
+
+Status NotFound(std::string_view what_zh, std::string_view what_en);
+
+}  // namespace shequ::people::internal
