@@ -24,7 +24,8 @@ App::App(const AppConfig& config)
       vault_(Vault::OpenOrCreate(config.key_file.empty() ? DefaultKeyFile(config.db_url) : config.key_file)),
       trail_(Clock::System(), &hub_),
       auth_(*db_, trail_, Clock::System(), config.auth, &hub_),
-      registry_(*db_, *vault_, trail_, Clock::System()) {
+      registry_(*db_, *vault_, trail_, Clock::System()),
+      imports_(registry_, hub_) {
   store::Migrate(*db_);
   router_.set_authenticator([this](const http::Request& r) { return auth_.Authenticate(r); });
   AddCoreRoutes();
@@ -32,6 +33,7 @@ App::App(const AppConfig& config)
   audit::AddRoutes(router_, *db_);
   territory::AddRoutes(router_, *db_);
   people::AddRoutes(router_, registry_);
+  people::AddImportRoutes(router_, imports_);
   // Routes that kept the default take the configured limit; upload routes set their own.
   for (const auto& route : router_.routes()) {
     if (route->options.body_limit == http::RouteOptions{}.body_limit) {

@@ -10,6 +10,7 @@
 #include "http/metrics.h"
 #include "core/vault.h"
 #include "http/router.h"
+#include "people/import.h"
 #include "people/people.h"
 #include "store/database.h"
 
@@ -37,6 +38,7 @@ class App {
   http::Metrics& metrics() { return metrics_; }
   const audit::Trail& trail() const { return trail_; }
   const Vault& vault() const { return *vault_; }
+  people::Registry& registry() { return registry_; }
 
  private:
   void AddCoreRoutes();
@@ -49,6 +51,7 @@ class App {
   auth::AuthService auth_;
   people::Registry registry_;
   http::Router router_;
+  people::ImportJobs imports_;  // last: its running imports finish before the rest goes
 };
 
 // The text of an embedded file (src/ relative path); throws when missing.

@@ -95,28 +95,11 @@ audit::Entry PersonEntry(const Caller& caller, std::string action, int64_t id) {
   return audit::By(caller.who, caller.request_id, std::move(action), fmt::format("person:{}", id));
 }
 
-Status CheckEnum(std::string_view field, const std::string& value, std::initializer_list<std::string_view> allowed) {
-  for (auto a : allowed)
-    if (a == value) return Status::Ok();
-  std::string list;
-  for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-  return Status::Invalid(std::string(field), {fmt::format("{}只能是：{}", field, list),
-                                              fmt::format("{} must be one of: {}", field, list)});
-}
-
 Status CheckReason(std::string_view reason) {
   if (Utf8Length(reason) < 4) {
     return Status::Invalid("reason", {"请写明理由（至少 4 个字）", "Give a reason (at least 4 characters)"});
   }
   return Status::Ok();
-}
-
-std::string DigitsOnly(std::string_view phone) {
-  std::string out;
-  for (char c : phone)
-    if (std::isdigit(static_cast<unsigned char>(c))) out += c;
-  if (out.size() == 13 && out.starts_with("86")) out = out.substr(2);
-  return out;
 }
 
 }  // namespace
@@ -195,62 +178,31 @@ Result<boost::json::object> Registry::GetPerson(const Caller& caller, int64_t id
 
 Result<boost::json::object> Registry::CreatePerson(const Caller& caller, const boost::json::object& body) {
   FieldReader f(body);
-  auto name = f.String("name", true, 50);
-  auto doc_type = f.String("document_type", true, 40);
-  auto doc_number = f.String("document_number", true, 30);
-  auto sex = f.String("sex", false, 10);
-  auto birth = f.String("birth_date", false, 10);
-  auto phone = f.String("phone", false, 20);
-  auto hukou = f.String("hukou", true, 20);
-  auto ethnicity = f.String("ethnicity", false, 20);
-  auto area_code = f.String("area_code", true, 20);
+  PersonInput in;
+  in.name = f.String("name", true, 50).value_or("");
+  in.document_type = f.String("document_type", true, 40).value_or("");
+  in.document_number = f.String("document_number", true, 30).value_or("");
+  in.sex = f.String("sex", false, 10).value_or("");
+  in.birth_date = f.String("birth_date", false, 10).value_or("");
+  in.phone = f.String("phone", false, 20).value_or("");
+  in.hukou = f.String("hukou", true, 20).value_or("");
+  in.ethnicity = f.String("ethnicity", false, 20).value_or("");
+  in.area_code = f.String("area_code", true, 20).value_or("");
   if (!f.status().ok()) return f.status();
-  auto type = ParseDocumentType(*doc_type);
-  if (!type) {
-    return Status::Invalid("document_type", {"证件类型只能是 resident_id、hmt_residence_permit、foreign_permanent_residence、passport",
-                                             "document_type must be resident_id, hmt_residence_permit, foreign_permanent_residence or passport"});
-  }
-  std::string number = *doc_number;
-  for (char& c : number) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  Result<DocumentFacts> facts = CheckDocument(*type, number, Today());
-  if (!facts.ok()) return facts.status();
-  std::string final_sex = sex.value_or(facts->sex);
-  std::string final_birth = birth.value_or(facts->birth_date);
-  SHEQU_RETURN_IF_ERROR(CheckEnum("sex", final_sex, {"male", "female"}));
-  if (!facts->sex.empty() && final_sex != facts->sex) {
-    return Status::Invalid("sex", {"性别与证件号码不一致", "sex does not match the document number"});
-  }
-  SHEQU_RETURN_IF_ERROR(CheckDate("birth_date", final_birth, Today()));
-  if (!facts->birth_date.empty() && final_birth != facts->birth_date) {
-    return Status::Invalid("birth_date", {"出生日期与证件号码不一致", "birth_date does not match the document number"});
-  }
-  if (phone && !phone->empty()) SHEQU_RETURN_IF_ERROR(CheckPhone(*phone));
-  SHEQU_RETURN_IF_ERROR(CheckEnum("hukou", *hukou, {"registered", "migrant", "foreign"}));
+  Result<PersonInput> checked = CheckPerson(std::move(in), Today());
+  if (!checked.ok()) return checked.status();
   return store::WithWrite(db_, [&](store::Connection& conn) -> Result<boost::json::object> {
-    auto path = AreaPathInScope(conn, caller.scope(), *area_code);
+    auto path = AreaPathInScope(conn, caller.scope(), checked->area_code);
     if (!path) return Status::Invalid("area_code", {"区域代码不存在或不在您的辖区内", "No such area in your territory"});
-    std::string hash = vault_.LookupHash(number);
-    store::Rows existing = conn.Query("SELECT id FROM persons WHERE document_hash = ?", {hash});
+    store::Rows existing = conn.Query("SELECT id FROM persons WHERE document_hash = ?",
+                                      {vault_.LookupHash(checked->document_number)});
     if (!existing.empty()) {
       return Status(Code::kConflict, {"该证件号码已登记", "A person with this document is registered already"})
           .AddNumber("existing_id", existing[0].Int(0));
     }
-    std::string now = FormatUtc(clock_.Now());
-    bool has_phone = phone && !phone->empty();
-    std::string digits = has_phone ? DigitsOnly(*phone) : "";
-    store::Value no;
-    int64_t id = conn.Query(
-        "INSERT INTO persons (name, document_type, document_sealed, document_hash, document_masked, sex,"
-        " birth_date, phone_sealed, phone_hash, phone_masked, hukou, ethnicity, area_code, area_path,"
-        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        {*name, *doc_type, vault_.Seal(number), hash, MaskDocumentNumber(number), final_sex, final_birth,
-         has_phone ? store::Value(vault_.Seal(digits)) : no,
-         has_phone ? store::Value(vault_.LookupHash(digits)) : no,
-         has_phone ? store::Value(MaskPhone(digits)) : no, *hukou, ethnicity.value_or(""), *area_code, *path,
-         now, now})[0]
-                     .Int(0);
+    int64_t id = InsertPerson(conn, vault_, *checked, *path, FormatUtc(clock_.Now()));
     audit::Entry entry = PersonEntry(caller, "person.create", id);
-    entry.area_code = *area_code;
+    entry.area_code = checked->area_code;
     entry.area_path = *path;
     trail_.Append(conn, entry);
     return PersonJson(conn, caller, *FindPerson(conn, caller, id), Today());

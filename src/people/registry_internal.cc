@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/json_input.h"
+#include "people/validation.h"
 #include "territory/territory.h"
 
 namespace shequ::people::internal {
@@ -96,6 +98,69 @@ Page RunPage(store::Connection& conn, std::string_view select, const std::string
 
 Status NotFound(std::string_view what_zh, std::string_view what_en) {
   return Status(Code::kNotFound, {fmt::format("未找到该{}", what_zh), fmt::format("No such {}", what_en)});
+}
+
+Status CheckEnum(std::string_view field, const std::string& value, std::initializer_list<std::string_view> allowed) {
+  for (auto a : allowed)
+    if (a == value) return Status::Ok();
+  std::string list;
+  for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+  return Status::Invalid(std::string(field), {fmt::format("{}只能是：{}", field, list),
+                                              fmt::format("{} must be one of: {}", field, list)});
+}
+
+std::string DigitsOnly(std::string_view phone) {
+  std::string out;
+  for (char c : phone)
+    if (std::isdigit(static_cast<unsigned char>(c))) out += c;
+  if (out.size() == 13 && out.starts_with("86")) out = out.substr(2);
+  return out;
+}
+
+Result<PersonInput> CheckPerson(PersonInput in, std::string_view today) {
+  if (in.name.empty() || Utf8Length(in.name) > 50) {
+    return Status::Invalid("name", {"姓名不能为空，且不超过 50 个字", "name is required, at most 50 characters"});
+  }
+  auto type = ParseDocumentType(in.document_type);
+  if (!type) {
+    return Status::Invalid("document_type", {"证件类型只能是 resident_id、hmt_residence_permit、foreign_permanent_residence、passport",
+                                             "document_type must be resident_id, hmt_residence_permit, foreign_permanent_residence or passport"});
+  }
+  for (char& c : in.document_number) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  Result<DocumentFacts> facts = CheckDocument(*type, in.document_number, today);
+  if (!facts.ok()) return facts.status();
+  if (in.sex.empty()) in.sex = facts->sex;
+  if (in.birth_date.empty()) in.birth_date = facts->birth_date;
+  SHEQU_RETURN_IF_ERROR(CheckEnum("sex", in.sex, {"male", "female"}));
+  if (!facts->sex.empty() && in.sex != facts->sex) {
+    return Status::Invalid("sex", {"性别与证件号码不一致", "sex does not match the document number"});
+  }
+  SHEQU_RETURN_IF_ERROR(CheckDate("birth_date", in.birth_date, today));
+  if (!facts->birth_date.empty() && in.birth_date != facts->birth_date) {
+    return Status::Invalid("birth_date", {"出生日期与证件号码不一致", "birth_date does not match the document number"});
+  }
+  if (!in.phone.empty()) {
+    SHEQU_RETURN_IF_ERROR(CheckPhone(in.phone));
+    in.phone = DigitsOnly(in.phone);
+  }
+  SHEQU_RETURN_IF_ERROR(CheckEnum("hukou", in.hukou, {"registered", "migrant", "foreign"}));
+  if (in.area_code.empty()) return Status::Invalid("area_code", {"请填写区域代码", "area_code is required"});
+  return in;
+}
+
+int64_t InsertPerson(store::Connection& conn, const Vault& vault, const PersonInput& in, const std::string& area_path,
+                     const std::string& now) {
+  bool has_phone = !in.phone.empty();
+  store::Value no;
+  return conn.Query(
+      "INSERT INTO persons (name, document_type, document_sealed, document_hash, document_masked, sex,"
+      " birth_date, phone_sealed, phone_hash, phone_masked, hukou, ethnicity, area_code, area_path,"
+      " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      {in.name, in.document_type, vault.Seal(in.document_number), vault.LookupHash(in.document_number),
+       MaskDocumentNumber(in.document_number), in.sex, in.birth_date,
+       has_phone ? store::Value(vault.Seal(in.phone)) : no, has_phone ? store::Value(vault.LookupHash(in.phone)) : no,
+       has_phone ? store::Value(MaskPhone(in.phone)) : no, in.hukou, in.ethnicity, in.area_code, area_path, now, now})[0]
+      .Int(0);
 }
 
 }  // namespace shequ::people::internal

@@ -48,4 +48,18 @@ Page RunPage(store::Connection& conn, std::string_view select, const std::string
 
 Status NotFound(std::string_view what_zh, std::string_view what_en);
 
+// A person as entered (API body or import row), and the checks every entry
+// path shares: the document, sex and birth date agreeing with it, phone, hukou.
+struct PersonInput {
+  std::string name, document_type, document_number, sex, birth_date, phone, hukou, ethnicity, area_code;
+};
+// Normalises (upper-case document number, digits-only phone, sex and birth
+// date derived from the document when not given) and validates.
+Result<PersonInput> CheckPerson(PersonInput in, std::string_view today);
+// REQUIRES: a write transaction; `in` passed CheckPerson; no person has its document.
+int64_t InsertPerson(store::Connection& conn, const Vault& vault, const PersonInput& in, const std::string& area_path,
+                     const std::string& now);
+std::string DigitsOnly(std::string_view phone);
+Status CheckEnum(std::string_view field, const std::string& value, std::initializer_list<std::string_view> allowed);
+
 }  // namespace shequ::people::internal
