@@ -25,6 +25,7 @@ App::App(const AppConfig& config)
       trail_(Clock::System(), &hub_),
       auth_(*db_, trail_, Clock::System(), config.auth, &hub_),
       registry_(*db_, *vault_, trail_, Clock::System()),
+      exports_(registry_),
       imports_(registry_, hub_) {
   store::Migrate(*db_);
   router_.set_authenticator([this](const http::Request& r) { return auth_.Authenticate(r); });
@@ -34,6 +35,7 @@ App::App(const AppConfig& config)
   territory::AddRoutes(router_, *db_);
   people::AddRoutes(router_, registry_);
   people::AddImportRoutes(router_, imports_);
+  people::AddExportRoutes(router_, exports_);
   // Routes that kept the default take the configured limit; upload routes set their own.
   for (const auto& route : router_.routes()) {
     if (route->options.body_limit == http::RouteOptions{}.body_limit) {

@@ -10,6 +10,7 @@
 #include "http/metrics.h"
 #include "core/vault.h"
 #include "http/router.h"
+#include "people/export.h"
 #include "people/import.h"
 #include "people/people.h"
 #include "store/database.h"
@@ -50,6 +51,7 @@ class App {
   audit::Trail trail_;
   auth::AuthService auth_;
   people::Registry registry_;
+  people::Exports exports_;
   http::Router router_;
   people::ImportJobs imports_;  // last: its running imports finish before the rest goes
 };
