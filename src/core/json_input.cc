@@ -76,6 +76,20 @@ std::optional<bool> FieldReader::Bool(std::string_view name, bool required) {
   return v->as_bool();
 }
 
+std::optional<int64_t> FieldReader::Int(std::string_view name, bool required) {
+  const boost::json::value* v = object_.if_contains(name);
+  if (v == nullptr) {
+    if (required) Fail(name, {fmt::format("请填写{}", name), fmt::format("{} is required", name)});
+    return std::nullopt;
+  }
+  if (!v->is_int64() && !v->is_uint64()) {
+    Fail(name, {fmt::format("{}必须是整数", name), fmt::format("{} must be a whole number", name)},
+         Code::kBadRequest);
+    return std::nullopt;
+  }
+  return v->is_int64() ? v->as_int64() : static_cast<int64_t>(v->as_uint64());
+}
+
 size_t Utf8Length(std::string_view s) {
   return std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; });
 }

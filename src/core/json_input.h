@@ -30,6 +30,7 @@ class FieldReader {
   // Missing and required, or not a string, or longer than max_chars: recorded.
   std::optional<std::string> String(std::string_view name, bool required, size_t max_chars = 200);
   std::optional<bool> Bool(std::string_view name, bool required);
+  std::optional<int64_t> Int(std::string_view name, bool required);
 
   // Ok when nothing failed.
   const Status& status() const { return status_; }

@@ -129,7 +129,7 @@ class Generator {
     int64_t id = ++organization_id_;
     store::Value credit;
     if (!credit_prefix.empty()) {
-      std::string org = fmt::format("{:08d}", static_cast<int>(id * 7919 % 100000000));
+      std::string org = fmt::format("{:09d}", id * 7919 % 1000000000);  // 9 digits: the organization code
       credit = MakeCreditCode(credit_prefix, "310105", org);
     }
     organizations_.Add({id, std::string(kind), std::move(name), credit, store::Value(), "", "", grid.code, grid.path, now_});

@@ -215,10 +215,7 @@ Result<boost::json::object> Registry::UpdatePerson(const Caller& caller, int64_t
   auto phone = f.String("phone", false, 20);
   auto hukou = f.String("hukou", false, 20);
   auto ethnicity = f.String("ethnicity", false, 20);
-  const boost::json::value* version = body.if_contains("version");
-  if (version == nullptr || !version->is_int64()) {
-    return Status::Invalid("version", {"请带上记录的版本号 version", "version (the record's version) is required"});
-  }
+  auto version = f.Int("version", true);
   if (!f.status().ok()) return f.status();
   if (phone && !phone->empty()) SHEQU_RETURN_IF_ERROR(CheckPhone(*phone));
   if (hukou) SHEQU_RETURN_IF_ERROR(CheckEnum("hukou", *hukou, {"registered", "migrant", "foreign"}));
@@ -238,7 +235,7 @@ Result<boost::json::object> Registry::UpdatePerson(const Caller& caller, int64_t
          ethnicity ? store::Value(*ethnicity) : no, int64_t{phone.has_value()},
          digits.empty() ? no : store::Value(vault_.Seal(digits)), int64_t{phone.has_value()},
          digits.empty() ? no : store::Value(vault_.LookupHash(digits)), int64_t{phone.has_value()},
-         digits.empty() ? no : store::Value(MaskPhone(digits)), now, id, version->as_int64()});
+         digits.empty() ? no : store::Value(MaskPhone(digits)), now, id, *version});
     if (changed == 0) {
       return Status(Code::kConflict, {"记录已被他人修改，请刷新后重试", "Someone else changed this record: reload and try again"})
           .AddNumber("current_version", row->Int(12));
@@ -323,16 +320,12 @@ Result<boost::json::object> Registry::MoveIn(const Caller& caller, const boost::
   auto relation = f.String("relation", true, 20);
   auto start = f.String("start_date", true, 10);
   auto reason = f.String("reason", false, 200);
-  const boost::json::value* person_id = body.if_contains("person_id");
-  const boost::json::value* dwelling_id = body.if_contains("dwelling_id");
+  auto person_id = f.Int("person_id", true);
+  auto dwelling_id = f.Int("dwelling_id", true);
   if (!f.status().ok()) return f.status();
-  if (!person_id || !person_id->is_int64() || !dwelling_id || !dwelling_id->is_int64()) {
-    return Status::Invalid(person_id && person_id->is_int64() ? "dwelling_id" : "person_id",
-                           {"请选择人员和房屋（数字编号）", "person_id and dwelling_id must be numbers"});
-  }
   SHEQU_RETURN_IF_ERROR(CheckEnum("relation", *relation, {"owner", "family", "tenant", "collective"}));
   SHEQU_RETURN_IF_ERROR(CheckDate("start_date", *start, Today()));
-  int64_t pid = person_id->as_int64(), did = dwelling_id->as_int64();
+  int64_t pid = *person_id, did = *dwelling_id;
   return store::WithWrite(db_, [&](store::Connection& conn) -> Result<boost::json::object> {
     auto person = FindPerson(conn, caller, pid);
     if (!person) return NotFound("人员", "person");
