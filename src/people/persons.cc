@@ -194,11 +194,13 @@ Result<boost::json::object> Registry::CreatePerson(const Caller& caller, const b
   return store::WithWrite(db_, [&](store::Connection& conn) -> Result<boost::json::object> {
     auto path = AreaPathInScope(conn, caller.scope(), checked->area_code);
     if (!path) return Status::Invalid("area_code", {"区域代码不存在或不在您的辖区内", "No such area in your territory"});
-    store::Rows existing = conn.Query("SELECT id FROM persons WHERE document_hash = ?",
+    store::Rows existing = conn.Query("SELECT id, area_path FROM persons WHERE document_hash = ?",
                                       {vault_.LookupHash(checked->document_number)});
     if (!existing.empty()) {
-      return Status(Code::kConflict, {"该证件号码已登记", "A person with this document is registered already"})
-          .AddNumber("existing_id", existing[0].Int(0));
+      Status conflict(Code::kConflict, {"该证件号码已登记", "A person with this document is registered already"});
+      // Outside the caller's territory the record stays invisible: no id to look it up by.
+      if (caller.scope().Contains(existing[0].Text(1))) conflict.AddNumber("existing_id", existing[0].Int(0));
+      return conflict;
     }
     int64_t id = InsertPerson(conn, vault_, *checked, *path, FormatUtc(clock_.Now()));
     audit::Entry entry = PersonEntry(caller, "person.create", id);

@@ -107,12 +107,13 @@ boost::json::array Items(const store::Rows& rows, Fn to_json) {
 boost::json::array DwellingResidencies(store::Connection& conn, int64_t id, bool current_only) {
   boost::json::array out;
   std::string sql =
-      "SELECT r.id, r.person_id, p.name, r.relation, r.start_date, r.end_date, r.reason, r.end_reason"
-      " FROM residencies r JOIN persons p ON p.id = r.person_id WHERE r.dwelling_id = ?";
+      "SELECT r.id, r.person_id, p.name, r.relation, r.start_date, r.end_date, r.reason, r.end_reason, a.text"
+      " FROM residencies r JOIN persons p ON p.id = r.person_id JOIN dwellings d ON d.id = r.dwelling_id"
+      " JOIN addresses a ON a.id = d.address_id WHERE r.dwelling_id = ?";
   if (current_only) sql += " AND r.end_date IS NULL";
   for (const auto& r : conn.Query(sql + " ORDER BY r.start_date DESC, r.id DESC", {id})) {
     out.push_back({{"id", r.Int(0)},        {"person_id", r.Int(1)}, {"person_name", r.Text(2)},
-                   {"dwelling_id", id},     {"relation", r.Text(3)}, {"start_date", r.Text(4)},
+                   {"dwelling_id", id},     {"address", r.Text(8)},  {"relation", r.Text(3)}, {"start_date", r.Text(4)},
                    {"end_date", OptText(r, 5)}, {"reason", r.Text(6)}, {"end_reason", OptText(r, 7)}});
   }
   return out;
@@ -130,10 +131,14 @@ Result<boost::json::object> Registry::ListDwellings(const Caller& caller, const 
       params.emplace_back(Contains(address));
     }
     if (auto occupancy = Get(f, "occupancy"); !occupancy.empty()) {
+      SHEQU_RETURN_IF_ERROR(CheckEnum("occupancy", occupancy, {"owner_occupied", "rented", "vacant", "group_rental_suspected"}));
       where += " AND d.occupancy = ?";
       params.emplace_back(occupancy);
     }
     if (auto building = Get(f, "building_id"); !building.empty()) {
+      if (building.find_first_not_of("0123456789") != std::string::npos) {
+        return Status::Invalid("building_id", {"building_id 必须是数字", "building_id must be a number"});
+      }
       where += " AND d.building_id = ?";
       params.emplace_back(static_cast<int64_t>(std::atoll(building.c_str())));
     }
@@ -211,6 +216,8 @@ Result<boost::json::object> Registry::ListCompounds(const Caller& caller, const 
       params.emplace_back(Contains(q));
     }
     if (auto type = Get(f, "housing_type"); !type.empty()) {
+      SHEQU_RETURN_IF_ERROR(CheckEnum("housing_type", type, {"sold_public", "commodity", "foreign_commodity", "old_villa",
+                                                             "relocation", "managed_public"}));
       where += " AND (',' || c.housing_types || ',') LIKE ?";
       params.emplace_back("%," + type + ",%");
     }
@@ -274,6 +281,8 @@ Result<boost::json::object> Registry::ListOrganizations(const Caller& caller, co
       params.emplace_back(Contains(q));
     }
     if (auto kind = Get(f, "kind"); !kind.empty()) {
+      SHEQU_RETURN_IF_ERROR(CheckEnum("kind", kind, {"residents_committee", "owners_committee", "property_company",
+                                                     "social_org", "resident_unit", "merchant"}));
       where += " AND o.kind = ?";
       params.emplace_back(kind);
     }

@@ -628,3 +628,76 @@ export function parseCsp(value) {
   }
   return out;
 }
+
+// ---------------------------------------------------------------------------
+// registry (一标三实) helpers
+
+/**
+ * Every item of a paged list route (`{"items","total","page","page_size"}`), fetched with
+ * page_size 200; asserts 200 on each page and a stable total. `route` may carry a query.
+ */
+export async function listAll(base, token, route, pageSize = 200) {
+  const sep = route.includes('?') ? '&' : '?';
+  const items = [];
+  let total = null;
+  for (let page = 1; page <= 1000; page += 1) {
+    const res = await api(base, `${route}${sep}page=${page}&page_size=${pageSize}`, { token });
+    assert.equal(res.status, 200, `GET ${route} page ${page} -> ${res.status} ${res.text.slice(0, 300)}`);
+    const b = res.json;
+    assert.ok(b && Array.isArray(b.items), `GET ${route}: items is an array`);
+    assert.ok(Number.isInteger(b.total) && b.total >= 0, `GET ${route}: total ${b.total}`);
+    if (total === null) total = b.total;
+    assert.equal(b.total, total, `GET ${route}: total stable across pages`);
+    assert.ok(b.items.length <= pageSize, `GET ${route}: at most page_size items`);
+    items.push(...b.items);
+    if (b.items.length === 0 || items.length >= total) break;
+  }
+  assert.equal(items.length, total, `GET ${route}: the pages hold exactly total items`);
+  return items;
+}
+
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+
+/** GB 11643 check character for the first 17 digits of a resident ID number. */
+export function residentIdCheckChar(first17) {
+  let s = 0;
+  for (let i = 0; i < 17; i += 1) s += Number(first17[i]) * ID_WEIGHTS[i];
+  return '10X98765432'[s % 11];
+}
+
+/** True when s is an 18-character GB 11643 number with a correct check character. */
+export function isValidResidentId(s) {
+  return /^\d{17}[\dX]$/.test(String(s)) && residentIdCheckChar(s) === s[17];
+}
+
+/** A valid resident ID: region (6 digits), birth 'YYYY-MM-DD', sequence (3 digits; odd = male). */
+export function makeResidentId(region, birthDate, seq) {
+  const first17 = `${region}${birthDate.replaceAll('-', '')}${String(seq).padStart(3, '0')}`;
+  return first17 + residentIdCheckChar(first17);
+}
+
+const USCC_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+
+/** GB 32100 check character for the first 17 characters of a unified social credit code. */
+export function creditCodeCheckChar(first17) {
+  let s = 0;
+  for (let i = 0; i < 17; i += 1) {
+    const v = USCC_ALPHABET.indexOf(first17[i]);
+    if (v < 0) throw new Error(`not in the GB 32100 alphabet: ${first17[i]}`);
+    s += v * USCC_WEIGHTS[i];
+  }
+  return USCC_ALPHABET[(31 - (s % 31)) % 31];
+}
+
+/** True when s is an 18-character GB 32100 code with a correct check character. */
+export function isValidCreditCode(s) {
+  s = String(s);
+  if (s.length !== 18 || [...s].some((c) => !USCC_ALPHABET.includes(c))) return false;
+  return creditCodeCheckChar(s) === s[17];
+}
+
+/** 'YYYY-MM-DD' of today (UTC) shifted by `days`. */
+export function isoDate(days = 0) {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
