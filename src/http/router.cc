@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
+
 #include <boost/json.hpp>
 
 #include "http/problem.h"
@@ -27,6 +29,15 @@ bool IsUnsafe(std::string_view method) {
 }
 
 }  // namespace
+
+std::optional<int64_t> IdParam(const Request& request, const std::string& name) {
+  auto it = request.params.find(name);
+  if (it == request.params.end()) return std::nullopt;
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), id);
+  if (ec != std::errc() || end != it->second.data() + it->second.size() || id <= 0) return std::nullopt;
+  return id;
+}
 
 std::string_view Request::Header(std::string_view lower_name) const {
   for (const auto& [name, value] : headers)

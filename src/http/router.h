@@ -27,6 +27,9 @@ using Handler = std::function<Result<Response>(Context&)>;
 // Resolves the session of a request (Bearer token or cookie).
 using Authenticator = std::function<Result<Principal>(const Request&)>;
 
+// The {name} path segment as a positive id; nullopt (answer 404) otherwise.
+std::optional<int64_t> IdParam(const Request& request, const std::string& name = "id");
+
 struct RouteOptions {
   bool public_route = false;   // no sign-in needed
   std::string permission;      // required permission, empty for any signed-in caller

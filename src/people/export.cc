@@ -83,12 +83,8 @@ ListFn ListOf(std::string_view kind) {
 std::map<int64_t, std::pair<std::string, std::string>> Unsealed(Registry& registry, const std::vector<int64_t>& ids) {
   std::map<int64_t, std::pair<std::string, std::string>> out;
   if (ids.empty()) return out;
-  std::string marks;
   store::Params params;
-  for (int64_t id : ids) {
-    marks += marks.empty() ? "?" : ",?";
-    params.emplace_back(id);
-  }
+  std::string marks = store::InList(ids, params);
   auto conn = registry.db().Acquire();
   for (const auto& r : conn->Query("SELECT id, document_sealed, phone_sealed FROM persons WHERE id IN (" + marks + ")", params)) {
     out[r.Int(0)] = {registry.vault().Open(r.Text(1)), r.IsNull(2) ? "" : registry.vault().Open(r.Text(2))};
@@ -252,13 +248,6 @@ Result<std::string> Exports::File(const Caller& caller, int64_t id) {
 }
 
 void AddExportRoutes(http::Router& router, Exports& exports) {
-  auto id_of = [](const http::Context& ctx) -> std::optional<int64_t> {
-    const std::string& text = ctx.request.params.at("id");
-    int64_t id = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
-    return id;
-  };
   auto reply = [](Result<boost::json::object> r, int status) -> Result<http::Response> {
     if (!r.ok()) return r.status();
     return http::Response::Json(*r, status);
@@ -271,15 +260,15 @@ void AddExportRoutes(http::Router& router, Exports& exports) {
              });
   for (bool approve : {true, false}) {
     router.Add("POST", approve ? "/api/v1/exports/{id}/approve" : "/api/v1/exports/{id}/reject",
-               {.permission = "export.approve"}, [&exports, id_of, reply, approve](http::Context& ctx) -> Result<http::Response> {
-                 auto id = id_of(ctx);
+               {.permission = "export.approve"}, [&exports, reply, approve](http::Context& ctx) -> Result<http::Response> {
+                 auto id = http::IdParam(ctx.request);
                  if (!id) return Status::NotFound();
                  return reply(exports.Decide(Caller{*ctx.caller, ctx.request.request_id}, *id, approve), 200);
                });
   }
   router.Add("GET", "/api/v1/exports/{id}/file", {.permission = "registry.read"},
-             [&exports, id_of](http::Context& ctx) -> Result<http::Response> {
-               auto id = id_of(ctx);
+             [&exports](http::Context& ctx) -> Result<http::Response> {
+               auto id = http::IdParam(ctx.request);
                if (!id) return Status::NotFound();
                Result<std::string> bytes = exports.File(Caller{*ctx.caller, ctx.request.request_id}, *id);
                if (!bytes.ok()) return bytes.status();

@@ -131,13 +131,6 @@ Result<std::string> ImportJobs::ErrorReport(const Caller& caller, int64_t id) {
 }
 
 void AddImportRoutes(http::Router& router, ImportJobs& jobs) {
-  auto id_of = [](const http::Context& ctx) -> std::optional<int64_t> {
-    const std::string& text = ctx.request.params.at("id");
-    int64_t id = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
-    return id;
-  };
   const http::RouteOptions upload{.permission = "registry.import", .body_limit = 64 * 1024 * 1024};
   router.Add("POST", "/api/v1/imports", upload, [&jobs](http::Context& ctx) -> Result<http::Response> {
     const auto& q = ctx.request.query;
@@ -149,16 +142,16 @@ void AddImportRoutes(http::Router& router, ImportJobs& jobs) {
     return http::Response::Json(*started, 202);
   });
   router.Add("GET", "/api/v1/imports/{id}", {.permission = "registry.import"},
-             [&jobs, id_of](http::Context& ctx) -> Result<http::Response> {
-               auto id = id_of(ctx);
+             [&jobs](http::Context& ctx) -> Result<http::Response> {
+               auto id = http::IdParam(ctx.request);
                if (!id) return Status::NotFound();
                auto found = jobs.Get(Caller{*ctx.caller, ctx.request.request_id}, *id);
                if (!found.ok()) return found.status();
                return http::Response::Json(*found);
              });
   router.Add("GET", "/api/v1/imports/{id}/errors", {.permission = "registry.import"},
-             [&jobs, id_of](http::Context& ctx) -> Result<http::Response> {
-               auto id = id_of(ctx);
+             [&jobs](http::Context& ctx) -> Result<http::Response> {
+               auto id = http::IdParam(ctx.request);
                if (!id) return Status::NotFound();
                auto report = jobs.ErrorReport(Caller{*ctx.caller, ctx.request.request_id}, *id);
                if (!report.ok()) return report.status();

@@ -7,13 +7,7 @@ namespace shequ::people {
 namespace {
 
 // Path ids are positive numbers; anything else is as missing as an unknown id.
-std::optional<int64_t> PathId(const http::Context& ctx, const char* name = "id") {
-  const std::string& text = ctx.request.params.at(name);
-  int64_t id = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
-  return id;
-}
+std::optional<int64_t> PathId(const http::Context& ctx) { return http::IdParam(ctx.request); }
 
 Caller CallerOf(const http::Context& ctx) { return Caller{*ctx.caller, ctx.request.request_id}; }
 

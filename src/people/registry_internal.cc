@@ -45,12 +45,8 @@ std::map<int64_t, std::vector<std::string>> ActiveCareTags(store::Connection& co
                                                            bool include_sensitive) {
   std::map<int64_t, std::vector<std::string>> out;
   if (person_ids.empty()) return out;
-  std::string marks;
   store::Params params;
-  for (int64_t id : person_ids) {
-    marks += marks.empty() ? "?" : ",?";
-    params.emplace_back(id);
-  }
+  std::string marks = store::InList(person_ids, params);
   for (const auto& r : conn.Query("SELECT person_id, tag FROM care_tags WHERE removed_at IS NULL"
                                   " AND person_id IN (" + marks + ") ORDER BY person_id, tag",
                                   params)) {

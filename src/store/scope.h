@@ -10,6 +10,9 @@
 
 namespace shequ::store {
 
+// "?,?,?" for `ids`, whose values are appended to `params`: for `IN (...)`.
+std::string InList(const std::vector<int64_t>& ids, Params& params);
+
 class Scope {
  public:
   // The subtree whose root has materialized path `path`.
