@@ -297,6 +297,8 @@ DemoCounts CreateDemoRegistry(store::Database& db, const Vault& vault, uint64_t 
     counts = gen.counts;
     return Status::Ok();
   });
+  // Fresh statistics, so the planners pick the scope and parent indexes.
+  db.Acquire()->ExecuteScript("ANALYZE");
   return counts;
 }
 

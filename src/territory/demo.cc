@@ -96,6 +96,7 @@ DemoSummary CreateDemo(store::Database& db, const audit::Trail& trail, DemoScale
       }
     }
     summary.areas = b.count;
+    RefreshCounts(conn);
     audit::Entry entry{"system", "system", "demo.create", "area:" + district, district,
                        district_path, "cli", {{"areas", b.count}, {"seed", seed}}};
     trail.Append(conn, entry);

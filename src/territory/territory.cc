@@ -5,18 +5,11 @@
 namespace shequ::territory {
 namespace {
 
-// Counts come from a range join on the materialized path: one query for a
-// whole list instead of one per row.
+// Counts of what lies below are kept on each area (RefreshCounts).
 constexpr std::string_view kSelectWithCounts =
-    "SELECT c.code, c.name, c.level, c.parent_code, c.path,"
-    " SUM(CASE WHEN d.level = 'subdistrict' THEN 1 ELSE 0 END),"
-    " SUM(CASE WHEN d.level = 'neighborhood' THEN 1 ELSE 0 END),"
-    " SUM(CASE WHEN d.level = 'grid' THEN 1 ELSE 0 END)"
-    " FROM areas c LEFT JOIN areas d ON d.path > c.path AND d.path < c.path || '~'"
-    " WHERE ";
-constexpr std::string_view kGroupOrder =
-    " GROUP BY c.code, c.name, c.level, c.parent_code, c.path, c.sort_order"
-    " ORDER BY c.sort_order, c.code";
+    "SELECT c.code, c.name, c.level, c.parent_code, c.path, c.below_subdistricts, c.below_neighborhoods,"
+    " c.below_grids FROM areas c WHERE ";
+constexpr std::string_view kGroupOrder = " ORDER BY c.sort_order, c.code";
 
 Area FromRow(const store::Row& r) {
   return Area{r.Text(0), r.Text(1), r.Text(2), r.OptText(3), r.Text(4),
@@ -70,6 +63,17 @@ std::vector<Area> Ancestors(store::Connection& conn, const store::Scope& scope, 
     start = end + 1;
   }
   return out;
+}
+
+void RefreshCounts(store::Connection& conn) {
+  conn.Execute(
+      "UPDATE areas SET"
+      " below_subdistricts = (SELECT COUNT(*) FROM areas d WHERE d.path > areas.path AND d.path < areas.path || '~'"
+      "   AND d.level = 'subdistrict'),"
+      " below_neighborhoods = (SELECT COUNT(*) FROM areas d WHERE d.path > areas.path AND d.path < areas.path || '~'"
+      "   AND d.level = 'neighborhood'),"
+      " below_grids = (SELECT COUNT(*) FROM areas d WHERE d.path > areas.path AND d.path < areas.path || '~'"
+      "   AND d.level = 'grid')");
 }
 
 boost::json::object ToJson(const Area& area) {

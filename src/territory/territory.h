@@ -39,6 +39,10 @@ std::vector<Area> Ancestors(store::Connection& conn, const store::Scope& scope, 
 
 boost::json::object ToJson(const Area& area);
 
+// Recomputes the counts kept on every area. REQUIRES: a write transaction;
+// call it after any change to the tree.
+void RefreshCounts(store::Connection& conn);
+
 // GET /api/v1/areas, /areas/{code}, /areas/{code}/children.
 void AddRoutes(http::Router& router, store::Database& db);
 
