@@ -127,18 +127,22 @@ void ShowProgress(std::string_view what, int64_t done, int64_t total) {
   if (done == total) fmt::print(stderr, "\n");
 }
 
-int Demo(App& app, const audit::Trail& trail, const std::string& scale, uint64_t seed) {
-  bool district = scale == "district";
+int Demo(App& app, const audit::Trail& trail, const std::string& scale, uint64_t seed, int64_t persons) {
   auto started = std::chrono::steady_clock::now();
-  auto territory = territory::CreateDemo(app.db(), trail,
-                                         district ? territory::DemoScale::kDistrict : territory::DemoScale::kSmall, seed);
+  auto level = scale == "city" ? territory::DemoScale::kCity
+               : scale == "district" ? territory::DemoScale::kDistrict : territory::DemoScale::kSmall;
+  // About 690,000 people live in Changning and 25 million in Shanghai; the small demo keeps tests fast.
+  if (persons <= 0) persons = scale == "city" ? 25000000 : scale == "district" ? 690000 : 3000;
+  if (scale == "city" && app.db().dialect() == store::Dialect::kSqlite) {
+    fmt::print(stderr, "注意：城市规模建议使用 PostgreSQL / note: the city scale is meant for PostgreSQL\n");
+  }
+  auto territory = territory::CreateDemo(app.db(), trail, level, seed);
   if (territory.created) {
     fmt::print("演示区已生成 / demo territory: {} areas, {} accounts in {:.1f} s (password {})\n", territory.areas,
                territory.accounts, SecondsSince(started), auth::kDemoPassword);
   }
   started = std::chrono::steady_clock::now();
-  // About 690,000 people live in Changning; the small demo keeps tests fast.
-  auto registry = people::CreateDemoRegistry(app.db(), app.vault(), seed, district ? 690000 : 3000,
+  auto registry = people::CreateDemoRegistry(app.db(), app.vault(), seed, persons,
                                              [](int64_t done, int64_t total) { ShowProgress("居民区 neighborhoods", done, total); });
   if (registry.persons > 0) {
     fmt::print("实有人口与房屋 / registry: {} persons, {} dwellings, {} buildings, {} compounds, {} organizations in {:.1f} s\n",
@@ -221,8 +225,12 @@ int main(int argc, char** argv) {
   uint64_t seed = 20260101;
   auto* demo_cmd = cli.add_subcommand("demo", "Create the 长宁区 demo district and demo accounts (once)");
   add_db(demo_cmd);
-  demo_cmd->add_option("--scale", scale, "small: one subdistrict built out; district: all of Changning")
-      ->check(CLI::IsMember({"small", "district"}))->capture_default_str();
+  int64_t demo_persons = 0;
+  demo_cmd->add_option("--scale", scale,
+                       "small: one subdistrict built out; district: all of Changning (690,000 persons); "
+                       "city: Shanghai's 16 districts (25 million persons, for PostgreSQL)")
+      ->check(CLI::IsMember({"small", "district", "city"}))->capture_default_str();
+  demo_cmd->add_option("--persons", demo_persons, "Persons to generate instead of the scale's number");
   demo_cmd->add_option("--seed", seed, "Same seed, same demo")->capture_default_str();
 
   auto* migrate_cmd = cli.add_subcommand("migrate", "Apply database migrations");
@@ -285,7 +293,7 @@ int main(int argc, char** argv) {
       fmt::print("database is up to date ({} newly applied)\n", applied.size());
       return 0;
     }
-    if (*demo_cmd) return Demo(*app, cli_trail, scale, seed);
+    if (*demo_cmd) return Demo(*app, cli_trail, scale, seed, demo_persons);
     if (*user_add) {
       Status s = auth::AddAccount(app->db(), cli_trail,
                                   {username, display_name, role, area, ReadPassword(password, password_stdin)});

@@ -37,10 +37,12 @@ constexpr std::string_view kPlaces[] = {
 constexpr std::string_view kSuffixes[] = {"", "一村", "二村", "三村", "新村", "苑", "花园", "公寓"};
 
 std::string NeighborhoodName(std::mt19937_64& rng, std::set<std::string>& used) {
-  for (;;) {
+  for (int attempt = 0;; ++attempt) {
     std::string_view place = kPlaces[rng() % std::size(kPlaces)];
     std::string_view suffix = kSuffixes[rng() % std::size(kSuffixes)];
-    std::string name = fmt::format("{}{}居民区", place, suffix);
+    // The city-scale demo needs more names than the lists combine into.
+    std::string name = attempt < 50 ? fmt::format("{}{}居民区", place, suffix)
+                                    : fmt::format("{}{}{}居民区", place, suffix, used.size());
     if (used.insert(name).second) return name;
   }
 }
@@ -59,6 +61,36 @@ struct Builder {
   }
 };
 
+// Shanghai's sixteen districts, for the city-scale demo.
+struct District {
+  std::string_view code, name;
+  int subdistricts;
+};
+constexpr District kShanghai[] = {
+    {"310101", "黄浦区", 10}, {"310104", "徐汇区", 13}, {"310105", "长宁区", 10}, {"310106", "静安区", 14},
+    {"310107", "普陀区", 10}, {"310109", "虹口区", 8},  {"310110", "杨浦区", 12}, {"310112", "闵行区", 14},
+    {"310113", "宝山区", 12}, {"310114", "嘉定区", 12}, {"310115", "浦东新区", 36}, {"310116", "金山区", 11},
+    {"310117", "松江区", 17}, {"310118", "青浦区", 11}, {"310120", "奉贤区", 11}, {"310151", "崇明区", 18}};
+
+// Neighborhoods and grids below one subdistrict; remembers the first ones of 江苏路.
+void BuildOut(Builder& b, std::mt19937_64& rng, std::set<std::string>& used_names, const std::string& sub_code,
+              const std::string& sub_path, int neighborhoods, std::string& first_neighborhood, std::string& first_grid) {
+  bool jiangsu = sub_code == std::string(kDistrictCode) + "002";
+  for (int n = 1; n <= neighborhoods; ++n) {
+    std::string nb_code = fmt::format("{}{:03d}", sub_code, n);
+    std::string nb_path = sub_path + nb_code + "/";
+    b.Add(nb_code, NeighborhoodName(rng, used_names), "neighborhood", &sub_code, nb_path, n);
+    int grids = 4 + static_cast<int>(rng() % 5);  // 4-8 grids each
+    for (int g = 1; g <= grids; ++g) {
+      std::string grid_code = fmt::format("{}{:02d}", nb_code, g);
+      b.Add(grid_code, fmt::format("第{}网格", g), "grid", &nb_code, nb_path + grid_code + "/", g);
+      if (first_grid.empty() && jiangsu) first_grid = grid_code;
+    }
+    // The demo's neighborhood and grid accounts work in 江苏路街道.
+    if (first_neighborhood.empty() && jiangsu) first_neighborhood = nb_code;
+  }
+}
+
 }  // namespace
 
 DemoSummary CreateDemo(store::Database& db, const audit::Trail& trail, DemoScale scale, uint64_t seed) {
@@ -73,7 +105,7 @@ DemoSummary CreateDemo(store::Database& db, const audit::Trail& trail, DemoScale
     std::set<std::string> used_names;
     Builder b{conn};
     std::string district_path = "/" + district + "/";
-    b.Add(district, "长宁区", "district", nullptr, district_path, 0);
+    b.Add(district, "长宁区", "district", nullptr, district_path, 2);
     int sub_order = 0;
     for (const Subdistrict& sub : kSubdistricts) {
       std::string sub_code = district + std::string(sub.suffix);
@@ -81,18 +113,24 @@ DemoSummary CreateDemo(store::Database& db, const audit::Trail& trail, DemoScale
       b.Add(sub_code, std::string(sub.name), "subdistrict", &district, sub_path, sub_order++);
       // The small demo builds out one subdistrict only, for fast tests.
       if (scale == DemoScale::kSmall && sub.suffix != "002") continue;
-      for (int n = 1; n <= sub.neighborhoods; ++n) {
-        std::string nb_code = fmt::format("{}{:03d}", sub_code, n);
-        std::string nb_path = sub_path + nb_code + "/";
-        b.Add(nb_code, NeighborhoodName(rng, used_names), "neighborhood", &sub_code, nb_path, n);
-        int grids = 4 + static_cast<int>(rng() % 5);  // 4-8 grids each
-        for (int g = 1; g <= grids; ++g) {
-          std::string grid_code = fmt::format("{}{:02d}", nb_code, g);
-          b.Add(grid_code, fmt::format("第{}网格", g), "grid", &nb_code, nb_path + grid_code + "/", g);
-          if (first_grid.empty() && sub.suffix == "002") first_grid = grid_code;
+      BuildOut(b, rng, used_names, sub_code, sub_path, sub.neighborhoods, first_neighborhood, first_grid);
+    }
+    if (scale == DemoScale::kCity) {
+      // The other fifteen districts, with generated subdistricts of about 20 neighborhoods.
+      for (int order = 0; const District& d : kShanghai) {
+        ++order;
+        if (d.code == kDistrictCode) continue;
+        std::string code(d.code), path = "/" + code + "/";
+        b.Add(code, std::string(d.name), "district", nullptr, path, order - 1);
+        for (int i = 1; i <= d.subdistricts; ++i) {
+          std::string sub_code = fmt::format("{}{:03d}", code, i);
+          std::string sub_path = path + sub_code + "/";
+          std::string name = NeighborhoodName(rng, used_names);
+          name = name.substr(0, name.size() - std::string_view("居民区").size()) + "街道";
+          b.Add(sub_code, name, "subdistrict", &code, sub_path, i);
+          BuildOut(b, rng, used_names, sub_code, sub_path, 15 + static_cast<int>(rng() % 11), first_neighborhood,
+                   first_grid);
         }
-        // The demo's neighborhood and grid accounts work in 江苏路街道.
-        if (first_neighborhood.empty() && sub.suffix == "002") first_neighborhood = nb_code;
       }
     }
     summary.areas = b.count;

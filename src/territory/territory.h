@@ -47,7 +47,8 @@ void RefreshCounts(store::Connection& conn);
 void AddRoutes(http::Router& router, store::Database& db);
 
 // ---- Demo district (长宁区).
-enum class DemoScale { kSmall, kDistrict };
+// kCity: all sixteen districts of Shanghai (for PostgreSQL), Changning as in kDistrict.
+enum class DemoScale { kSmall, kDistrict, kCity };
 struct DemoSummary {
   bool created = false;  // false when the database already held a territory
   int64_t areas = 0;

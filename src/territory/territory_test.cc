@@ -82,6 +82,21 @@ TEST_P(TerritoryTest, ScopeHidesAreasOutsideTheSubtree) {
   EXPECT_EQ(anc[0].code, "310105002");
 }
 
+TEST_P(TerritoryTest, CityDemoHasShanghaisSixteenDistricts) {
+  ASSERT_TRUE(Demo(DemoScale::kCity).created);
+  auto conn = db().Acquire();
+  store::Rows roots = conn->Query("SELECT code, name FROM areas WHERE parent_code IS NULL ORDER BY sort_order, code");
+  ASSERT_EQ(roots.size(), 16u);
+  EXPECT_EQ(roots[0].Text(1), "黄浦区");
+  EXPECT_EQ(roots[2].Text(0), "310105");
+  EXPECT_EQ(roots[15].Text(1), "崇明区");
+  auto changning = FindArea(*conn, store::Scope::Everything(), "310105");
+  EXPECT_EQ(changning->below.neighborhood, 185);  // Changning as at district scale
+  auto names = conn->Query("SELECT COUNT(*), COUNT(DISTINCT name) FROM areas WHERE level = 'neighborhood'");
+  EXPECT_GT(names[0].Int(0), 3000);
+  EXPECT_EQ(names[0].Int(0), names[0].Int(1));  // every neighborhood name is its own
+}
+
 TEST(NormalizeCodeTest, TwelveDigitSubdistrictForms) {
   EXPECT_EQ(NormalizeCode("310105002000"), "310105002");
   EXPECT_EQ(NormalizeCode("310105002001"), "310105002001");
