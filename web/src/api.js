@@ -80,15 +80,36 @@ async function toError(res) {
   })
 }
 
+/** The file name in a Content-Disposition header ('' when none). */
+function fileNameOf(res) {
+  const header = res.headers.get('Content-Disposition') || ''
+  const star = header.match(/filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/)
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim().replace(/^"|"$/g, ''))
+    } catch {
+      // fall through to the plain form
+    }
+  }
+  const plain = header.match(/filename\s*=\s*"?([^";]+)"?/)
+  return plain ? plain[1].trim() : ''
+}
+
 /**
  * Sends one request. `options.body` is sent as JSON; `options.query` is an
  * object of query parameters (empty values left out); `options.noAuthRedirect`
- * keeps a 401 from triggering the unauthenticated handler.
+ * keeps a 401 from triggering the unauthenticated handler; `options.rawBody`
+ * (with `options.contentType`) sends a file as it is; `options.file` (a
+ * default file name) answers `{blob, filename}` instead of parsed JSON.
  */
 async function request(method, path, options = {}) {
-  const headers = { Accept: 'application/json' }
+  const headers = { Accept: options.accept || 'application/json' }
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' }
-  if (options.body !== undefined) {
+  if (options.rawBody !== undefined) {
+    // a file sent as it is (imports): its own content type, no JSON encoding
+    headers['Content-Type'] = options.contentType || 'application/octet-stream'
+    init.body = options.rawBody
+  } else if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json'
     init.body = JSON.stringify(options.body)
   }
@@ -121,6 +142,7 @@ async function request(method, path, options = {}) {
     }
     throw err
   }
+  if (options.file) return { blob: await res.blob(), filename: fileNameOf(res) || options.file }
   if (res.status === 204) return null
   const text = await res.text()
   return text ? JSON.parse(text) : null
@@ -185,11 +207,141 @@ export function listAudit(query) {
   return request('GET', '/audit', { query })
 }
 
+// ---- registry (一标三实, docs/api-registry.md) ----------------------------------
+// Lists take their filters as query parameters plus page/page_size and answer
+// {items, total, page, page_size}.
+
+const id = (value) => encodeURIComponent(String(value))
+
+/** GET /persons {q, document_number, phone, address, care_tag, hukou, area, sort, page, page_size}. */
+export function listPersons(query) {
+  return request('GET', '/persons', { query })
+}
+
+/** GET /persons/{id} → Person (masked; the read is audited). */
+export function getPerson(personId) {
+  return request('GET', `/persons/${id(personId)}`)
+}
+
+/** POST /persons/{id}/unmask {field: 'document_number'|'phone', reason} → {field, value}. */
+export function unmaskPerson(personId, field, reason) {
+  return request('POST', `/persons/${id(personId)}/unmask`, { body: { field, reason } })
+}
+
+/** POST /persons/{id}/care-tags {tag, reason} → Person. */
+export function addCareTag(personId, tag, reason) {
+  return request('POST', `/persons/${id(personId)}/care-tags`, { body: { tag, reason } })
+}
+
+/** DELETE /persons/{id}/care-tags/{tag} {reason} → Person. */
+export function removeCareTag(personId, tag, reason) {
+  return request('DELETE', `/persons/${id(personId)}/care-tags/${id(tag)}`, { body: { reason } })
+}
+
+/** POST /residencies {person_id, dwelling_id, relation, start_date, reason} → Residency (move in). */
+export function moveIn(body) {
+  return request('POST', '/residencies', { body })
+}
+
+/** POST /residencies/{id}/end {end_date, reason} → Residency (move out). */
+export function moveOut(residencyId, body) {
+  return request('POST', `/residencies/${id(residencyId)}/end`, { body })
+}
+
+/** GET /dwellings {address, occupancy, area, building_id, page, page_size}. */
+export function listDwellings(query) {
+  return request('GET', '/dwellings', { query })
+}
+
+/** GET /dwellings/{id} → Dwelling with residents and history. */
+export function getDwelling(dwellingId) {
+  return request('GET', `/dwellings/${id(dwellingId)}`)
+}
+
+/** GET /buildings/{id} → Building with the floor × room grid (top floor first). */
+export function getBuilding(buildingId) {
+  return request('GET', `/buildings/${id(buildingId)}`)
+}
+
+/** GET /compounds {q, area, housing_type, page, page_size}. */
+export function listCompounds(query) {
+  return request('GET', '/compounds', { query })
+}
+
+/** GET /compounds/{id} → Compound with buildings and stats. */
+export function getCompound(compoundId) {
+  return request('GET', `/compounds/${id(compoundId)}`)
+}
+
+/** GET /organizations {q, kind, area, page, page_size}. */
+export function listOrganizations(query) {
+  return request('GET', '/organizations', { query })
+}
+
+/** GET /organizations/{id} → Organization. */
+export function getOrganization(orgId) {
+  return request('GET', `/organizations/${id(orgId)}`)
+}
+
+// ---- imports and exports ------------------------------------------------------
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+
+/**
+ * The content type to send a file with: the browser's, except where browsers
+ * are known to guess wrong (Windows reports .csv as application/vnd.ms-excel)
+ * or give none.
+ */
+export function fileContentType(file) {
+  const name = (file?.name || '').toLowerCase()
+  if (name.endsWith('.csv')) return 'text/csv'
+  if (name.endsWith('.xlsx')) return XLSX_TYPE
+  return file?.type || 'application/octet-stream'
+}
+
+/**
+ * POST /imports?kind=persons&mode=all_or_nothing|valid_only with the file as the body → Import.
+ * `file_name` (kept with the import record) is read by the server but not in the contract yet.
+ */
+export function startImport(file, { kind = 'persons', mode = 'all_or_nothing' } = {}) {
+  return request('POST', '/imports', {
+    query: { kind, mode, file_name: file?.name || '' },
+    rawBody: file,
+    contentType: fileContentType(file),
+  })
+}
+
+/** GET /imports/{id} → Import {status, total, processed, inserted, updated, unchanged, rejected, error}. */
+export function getImport(importId) {
+  return request('GET', `/imports/${id(importId)}`)
+}
+
+/** GET /imports/{id}/errors → {blob, filename}: the rejected rows with an `error` column (CSV). */
+export function fetchImportErrors(importId) {
+  return request('GET', `/imports/${id(importId)}/errors`, {
+    accept: 'text/csv, */*',
+    file: `import-${importId}-errors.csv`,
+  })
+}
+
+/** POST /exports {kind, filters, unmasked} → Export {id, status: ready|pending_approval|rejected}. */
+export function createExport(kind, filters, unmasked = false) {
+  return request('POST', '/exports', { body: { kind, filters, unmasked } })
+}
+
+/** GET /exports/{id}/file → {blob, filename} (the XLSX). */
+export function fetchExportFile(exportId, kind = 'export') {
+  return request('GET', `/exports/${id(exportId)}/file`, {
+    accept: `${XLSX_TYPE}, */*`,
+    file: `${kind}-${exportId}.xlsx`,
+  })
+}
+
 // ---- live events ------------------------------------------------------------
 
 /**
  * Opens the server-sent event stream (the session cookie authenticates it).
- * `handlers` maps event names ('audit', 'shutdown') to functions receiving
+ * `handlers` maps event names ('audit', 'import', 'shutdown') to functions receiving
  * (parsedData, MessageEvent); `onState` receives 'connecting' | 'open' | 'closed'.
  * Returns a function that closes the stream.
  */

@@ -3,6 +3,7 @@ import { createPinia } from 'pinia'
 import { vLoading } from 'element-plus'
 import 'element-plus/dist/index.css'
 import './styles/main.css'
+import './styles/registry.css'
 
 import App from './App.vue'
 import { i18n, setLanguage, storedLanguage } from './i18n/index.js'

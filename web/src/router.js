@@ -7,8 +7,21 @@ import LoginView from './views/LoginView.vue'
 /** Side-menu entries; each needs one permission from GET /me `permissions`. */
 export const MENU = [
   { name: 'areas', path: '/areas', permission: 'area.read', label: 'nav.areas', icon: 'location' },
+  { name: 'persons', path: '/persons', permission: 'registry.read', label: 'nav.persons', icon: 'user' },
+  { name: 'dwellings', path: '/dwellings', permission: 'registry.read', label: 'nav.dwellings', icon: 'house' },
+  { name: 'compounds', path: '/compounds', permission: 'registry.read', label: 'nav.compounds', icon: 'building' },
+  { name: 'organizations', path: '/organizations', permission: 'registry.read', label: 'nav.organizations', icon: 'shop' },
+  { name: 'imports', path: '/imports', permission: 'registry.import', label: 'nav.imports', icon: 'upload' },
   { name: 'audit', path: '/audit', permission: 'audit.read', label: 'nav.audit', icon: 'document' },
 ]
+
+// Registry pages (一标三实). `menu` marks the side-menu entry a detail page belongs to.
+const registry = (path, name, load, title, extra = {}) => ({
+  path,
+  name,
+  component: load,
+  meta: { permission: 'registry.read', title, ...extra },
+})
 
 const routes = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: 'login.title' } },
@@ -23,6 +36,15 @@ const routes = [
         component: () => import('./views/AreasView.vue'),
         meta: { permission: 'area.read', title: 'nav.areas' },
       },
+      registry('persons', 'persons', () => import('./views/PersonsView.vue'), 'nav.persons'),
+      registry('persons/:id', 'person', () => import('./views/PersonView.vue'), 'person.title', { menu: '/persons' }),
+      registry('dwellings', 'dwellings', () => import('./views/DwellingsView.vue'), 'nav.dwellings'),
+      registry('dwellings/:id', 'dwelling', () => import('./views/DwellingView.vue'), 'dwelling.title', { menu: '/dwellings' }),
+      registry('buildings/:id', 'building', () => import('./views/BuildingView.vue'), 'building.title', { menu: '/compounds' }),
+      registry('compounds', 'compounds', () => import('./views/CompoundsView.vue'), 'nav.compounds'),
+      registry('compounds/:id', 'compound', () => import('./views/CompoundView.vue'), 'compound.title', { menu: '/compounds' }),
+      registry('organizations', 'organizations', () => import('./views/OrganizationsView.vue'), 'nav.organizations'),
+      registry('imports', 'imports', () => import('./views/ImportView.vue'), 'nav.imports', { permission: 'registry.import' }),
       {
         path: 'audit',
         name: 'audit',
