@@ -1,21 +1,12 @@
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, DEMO_PASSWORD } from './server.mjs'
-import { openBrowser, screenshot, login } from './browser.mjs'
+import { DEMO_PASSWORD } from './server.mjs'
+import { useServerAndBrowser, screenshot, login } from './browser.mjs'
 
-let srv
-let browser
-before(async () => {
-  srv = await startServer()
-  browser = await openBrowser({ baseURL: srv.baseURL })
-})
-after(async () => {
-  await browser?.close()
-  await srv?.stop()
-})
+const env = useServerAndBrowser()
 
 test('auditor sees the audit log, filters it, and new entries arrive live', async () => {
-  const { page, problems } = browser
+  const { page, problems } = env.browser
   await login(page, 'auditor')
   await page.getByTestId('menu-audit').click()
   await page.waitForURL(/\/audit/)
@@ -26,7 +17,7 @@ test('auditor sees the audit log, filters it, and new entries arrive live', asyn
   assert.ok(rowsBefore >= 1, 'at least the auditor\'s own sign-in is logged')
 
   // someone else signs in: the row appears on page 1 without a reload
-  const res = await fetch(`${srv.baseURL}/api/v1/auth/login`, {
+  const res = await fetch(`${env.srv.baseURL}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ username: 'jiangsu', password: DEMO_PASSWORD }),

@@ -1,10 +1,12 @@
 // Chromium (Debian's /usr/bin/chromium) through playwright-core, plus the
 // small steps every test repeats: sign in, take a screenshot, check overflow.
+import { before, after } from 'node:test'
+import assert from 'node:assert/strict'
 import { chromium } from 'playwright-core'
 import { mkdtemp, mkdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { ARTIFACTS_DIR, DEMO_PASSWORD } from './server.mjs'
+import { ARTIFACTS_DIR, DEMO_PASSWORD, startServer } from './server.mjs'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 export const CHROMIUM_ARGS = [
@@ -48,6 +50,27 @@ export async function openBrowser({ viewport = DESKTOP, baseURL, locale = 'zh-CN
     await rm(userDataDir, { recursive: true, force: true })
   }
   return { context, page, problems, close }
+}
+
+/**
+ * The setup of a test file: registers before/after hooks that start a server
+ * on demo data and open a browser on it (with `options` for openBrowser),
+ * signed in as `user` when given, then runs `setup(env)` if given. Returns
+ * env = { srv, browser }, filled in by the time the tests run.
+ */
+export function useServerAndBrowser({ user, setup, ...options } = {}) {
+  const env = { srv: null, browser: null }
+  before(async () => {
+    env.srv = await startServer()
+    env.browser = await openBrowser({ baseURL: env.srv.baseURL, ...options })
+    if (user) await login(env.browser.page, user)
+    if (setup) await setup(env)
+  })
+  after(async () => {
+    await env.browser?.close()
+    await env.srv?.stop()
+  })
+  return env
 }
 
 /** Saves a full-page PNG as tests/artifacts/e2e/<name>.png. */
@@ -104,4 +127,11 @@ export function horizontalOverflow(page) {
     bodyScrollWidth: document.body.scrollWidth,
     clientWidth: document.documentElement.clientWidth,
   }))
+}
+
+/** Asserts that neither the page nor its body scrolls sideways beyond `width`. */
+export async function assertNoHorizontalScroll(page, what, width = PHONE.width) {
+  const o = await horizontalOverflow(page)
+  assert.ok(o.scrollWidth <= width, `${what}: scrollWidth ${o.scrollWidth} > ${width}`)
+  assert.ok(o.bodyScrollWidth <= width, `${what}: body scrollWidth ${o.bodyScrollWidth} > ${width}`)
 }

@@ -1,21 +1,11 @@
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer } from './server.mjs'
-import { openBrowser, screenshot, submitLogin, login, logout, openAccountMenu, closeAccountMenu } from './browser.mjs'
+import { useServerAndBrowser, screenshot, submitLogin, login, logout, openAccountMenu, closeAccountMenu } from './browser.mjs'
 
-let srv
-let browser
-before(async () => {
-  srv = await startServer()
-  browser = await openBrowser({ baseURL: srv.baseURL })
-})
-after(async () => {
-  await browser?.close()
-  await srv?.stop()
-})
+const env = useServerAndBrowser()
 
 test('a wrong password shows the invalid-credentials error and stays on /login', async (t) => {
-  const { page } = browser
+  const { page } = env.browser
   await page.goto('/')
   await page.waitForURL(/\/login/)
   await submitLogin(page, 'admin', 'not-the-password')
@@ -32,7 +22,7 @@ test('a wrong password shows the invalid-credentials error and stays on /login',
 })
 
 test('admin signs in, sees name, role and area, and signs out', async () => {
-  const { page, problems } = browser
+  const { page, problems } = env.browser
   await login(page, 'admin')
   await page.waitForURL(/\/areas/)
   await page.getByTestId('area-card').waitFor()
@@ -58,14 +48,14 @@ test('admin signs in, sees name, role and area, and signs out', async () => {
 })
 
 test('an unknown page shows the 404 page', async () => {
-  const { page } = browser
+  const { page } = env.browser
   await page.goto('/no/such/page')
   await page.getByTestId('not-found-page').waitFor()
   await screenshot(page, 'not-found')
 })
 
 test('locked account, rate limit and network failure each get their own message', async () => {
-  const { page } = browser
+  const { page } = env.browser
   const problem = (status, type, zh, en, headers = {}) => ({
     status,
     headers: { 'Content-Type': 'application/problem+json', ...headers },
@@ -104,7 +94,7 @@ test('locked account, rate limit and network failure each get their own message'
 })
 
 test('a 401 on an API call sends the user to /login, and back after signing in', async () => {
-  const { page, context } = browser
+  const { page, context } = env.browser
   await page.goto('/login')
   await submitLogin(page, 'admin')
   await page.getByTestId('area-card').waitFor()

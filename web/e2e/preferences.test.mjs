@@ -1,23 +1,13 @@
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer } from './server.mjs'
-import { openBrowser, screenshot, login, logout, openAccountMenu, closeAccountMenu } from './browser.mjs'
+import { useServerAndBrowser, screenshot, login, logout, openAccountMenu, closeAccountMenu } from './browser.mjs'
 
-let srv
-let browser
-before(async () => {
-  srv = await startServer()
-  browser = await openBrowser({ baseURL: srv.baseURL })
-})
-after(async () => {
-  await browser?.close()
-  await srv?.stop()
-})
+const env = useServerAndBrowser()
 
 const careOn = (page) => page.evaluate(() => document.documentElement.classList.contains('care-mode'))
 
 test('switching to English changes the menu labels and survives a reload', async () => {
-  const { page, problems } = browser
+  const { page, problems } = env.browser
   await login(page, 'admin')
   const menu = page.getByTestId('side-menu')
   await menu.getByText('区域').waitFor()
@@ -53,7 +43,7 @@ test('switching to English changes the menu labels and survives a reload', async
 })
 
 test('care mode sets the html class, is saved, and is still on after logout and login', async () => {
-  const { page, problems } = browser
+  const { page, problems } = env.browser
   await login(page, 'jiangsu')
   assert.equal(await careOn(page), false)
   await openAccountMenu(page)

@@ -1,24 +1,15 @@
 // Importing persons from a CSV: valid rows only (with one bad row), progress
 // to 100 %, the error report; and all-or-nothing refusing the same file.
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
-import { startServer } from './server.mjs'
-import { openBrowser, screenshot, login } from './browser.mjs'
+import { useServerAndBrowser, screenshot } from './browser.mjs'
 import { apiGet, personsCsv } from './registry-helpers.mjs'
 
-let srv
-let browser
 let areaCode
-before(async () => {
-  srv = await startServer()
-  browser = await openBrowser({ baseURL: srv.baseURL })
-  await login(browser.page, 'jiangsu-worker')
-  areaCode = (await apiGet(browser.page, '/me')).area.code
-})
-after(async () => {
-  await browser?.close()
-  await srv?.stop()
+const env = useServerAndBrowser({
+  user: 'jiangsu-worker',
+  setup: async ({ browser }) => { areaCode = (await apiGet(browser.page, '/me')).area.code },
 })
 
 async function upload(page, file, mode) {
@@ -34,7 +25,7 @@ async function upload(page, file, mode) {
 }
 
 test('a CSV with one bad row, valid rows only: progress reaches 100 % and the error report downloads', async () => {
-  const { page, problems } = browser
+  const { page, problems } = env.browser
   await page.getByTestId('menu-imports').click()
   await page.waitForURL(/\/imports$/)
   // enough rows for the server to send progress events on the way
@@ -79,7 +70,7 @@ test('a CSV with one bad row, valid rows only: progress reaches 100 % and the er
 })
 
 test('all or nothing: one bad row and nothing is imported', async () => {
-  const { page, problems } = browser
+  const { page, problems } = env.browser
   const { file, names } = await personsCsv({ good: 3, areaCode, tag: 'Whole' })
   const res = await upload(page, file, 'all_or_nothing')
   assert.equal(res.status(), 202)

@@ -1,26 +1,14 @@
 // The registry pages on a 360 px phone: person search as cards, the building
 // grid scrolling inside its own box, care mode; never a horizontal page scroll.
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer } from './server.mjs'
-import { openBrowser, screenshot, login, horizontalOverflow, openAccountMenu, closeAccountMenu, PHONE } from './browser.mjs'
+import { useServerAndBrowser, screenshot, login, assertNoHorizontalScroll, openAccountMenu, closeAccountMenu, PHONE } from './browser.mjs'
 import { apiGet } from './registry-helpers.mjs'
 
-let srv
-let browser
-before(async () => {
-  srv = await startServer()
-  browser = await openBrowser({ baseURL: srv.baseURL, viewport: PHONE, isMobile: true })
-})
-after(async () => {
-  await browser?.close()
-  await srv?.stop()
-})
+const env = useServerAndBrowser({ viewport: PHONE, isMobile: true })
 
 async function assertNoOverflow(page, what) {
-  const o = await horizontalOverflow(page)
-  assert.ok(o.scrollWidth <= PHONE.width, `${what}: scrollWidth ${o.scrollWidth} > ${PHONE.width}`)
-  assert.ok(o.bodyScrollWidth <= PHONE.width, `${what}: body scrollWidth ${o.bodyScrollWidth} > ${PHONE.width}`)
+  await assertNoHorizontalScroll(page, what)
   // nothing sticks out of the viewport either (html/body clip sideways overflow),
   // except inside boxes that scroll on their own
   const outside = await page.evaluate((width) => {
@@ -43,7 +31,7 @@ async function assertNoOverflow(page, what) {
 }
 
 test('jiangsu-grid on a phone: person search as cards, no horizontal overflow', async () => {
-  const { page, problems } = browser
+  const { page, problems } = env.browser
   await login(page, 'jiangsu-grid')
   await page.getByTestId('menu-toggle').click()
   const drawer = page.locator('.menu-drawer')
@@ -84,7 +72,7 @@ test('jiangsu-grid on a phone: person search as cards, no horizontal overflow', 
 })
 
 test('the building grid scrolls inside its box on a phone, also in care mode', async () => {
-  const { page, problems } = browser
+  const { page, problems } = env.browser
   // the widest building the grid worker can see
   const compounds = await apiGet(page, '/compounds?page_size=100')
   let widest = null

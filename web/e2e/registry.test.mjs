@@ -1,28 +1,17 @@
 // The registry pages (一标三实) on a desktop: person search, the person page
 // with audited unmask, the building grid, moving in, export.
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
-import { startServer } from './server.mjs'
-import { openBrowser, screenshot, login } from './browser.mjs'
+import { useServerAndBrowser, openBrowser, screenshot, login } from './browser.mjs'
 import { apiGet } from './registry-helpers.mjs'
 
-let srv
-let browser
-before(async () => {
-  srv = await startServer()
-  browser = await openBrowser({ baseURL: srv.baseURL })
-  await login(browser.page, 'jiangsu-worker')
-})
-after(async () => {
-  await browser?.close()
-  await srv?.stop()
-})
+const env = useServerAndBrowser({ user: 'jiangsu-worker' })
 
 const MASKED = /\*{3,}/
 
 test('jiangsu-worker searches persons by name and opens one: numbers are masked', async () => {
-  const { page, problems } = browser
+  const { page, problems } = env.browser
   await page.getByTestId('menu-persons').click()
   await page.waitForURL(/\/persons$/)
   const rows = page.getByTestId('persons-table').getByTestId('person-row')
@@ -67,7 +56,7 @@ test('jiangsu-worker searches persons by name and opens one: numbers are masked'
 })
 
 test('unmasking a phone needs a reason, shows it in full, and is audited for the auditor', async () => {
-  const { page, problems } = browser
+  const { page, problems } = env.browser
   const list = await apiGet(page, '/persons?page_size=100')
   const target = list.items.find((p) => p.phone)
   assert.ok(target, 'a person with a phone in the demo')
@@ -113,7 +102,7 @@ test('unmasking a phone needs a reason, shows it in full, and is audited for the
   assert.deepEqual(problems, [])
 
   // the auditor sees the unmask in the audit log
-  const auditor = await openBrowser({ baseURL: srv.baseURL })
+  const auditor = await openBrowser({ baseURL: env.srv.baseURL })
   try {
     await login(auditor.page, 'auditor')
     await auditor.page.goto('/audit')
@@ -133,7 +122,7 @@ test('unmasking a phone needs a reason, shows it in full, and is audited for the
 })
 
 test('the revealed value hides itself after 60 seconds', async () => {
-  const { page, problems } = browser
+  const { page, problems } = env.browser
   const list = await apiGet(page, '/persons?page_size=20')
   const target = list.items[0]
   await page.clock.install()
@@ -157,7 +146,7 @@ test('the revealed value hides itself after 60 seconds', async () => {
 })
 
 test('care tags: added and removed with a reason, both kept in the history', async () => {
-  const { page, problems } = browser
+  const { page, problems } = env.browser
   const list = await apiGet(page, '/persons?page_size=100')
   const target = list.items.find((p) => !p.care_tags.includes('dibao'))
   await page.goto(`/persons/${target.id}`)
@@ -196,7 +185,7 @@ test('care tags: added and removed with a reason, both kept in the history', asy
 
 let dwellingUrl = ''
 test('the building grid shows the floors; a cell opens its dwelling with its residents', async () => {
-  const { page, problems } = browser
+  const { page, problems } = env.browser
   await page.goto('/compounds')
   const compound = page.getByTestId('compounds-table').getByTestId('compound-row').first()
   await compound.waitFor()
@@ -238,7 +227,7 @@ test('the building grid shows the floors; a cell opens its dwelling with its res
 })
 
 test('moving a person into another dwelling updates the timeline and both dwellings', async () => {
-  const { page, problems } = browser
+  const { page, problems } = env.browser
   await page.goto(dwellingUrl || '/dwellings/1')
   await page.getByTestId('resident-row').first().waitFor()
   const oldDwelling = Number(dwellingUrl.split('/').pop())
@@ -289,7 +278,7 @@ test('moving a person into another dwelling updates the timeline and both dwelli
 })
 
 test('export: masked persons download at once; unmasked waits for approval', async () => {
-  const { page, problems } = browser
+  const { page, problems } = env.browser
   await page.goto('/persons?hukou=registered')
   await page.getByTestId('persons-table').getByTestId('person-row').first().waitFor()
   await page.getByTestId('export-button').click()

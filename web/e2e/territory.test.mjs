@@ -1,18 +1,8 @@
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer } from './server.mjs'
-import { openBrowser, screenshot, login, logout } from './browser.mjs'
+import { useServerAndBrowser, screenshot, login, logout } from './browser.mjs'
 
-let srv
-let browser
-before(async () => {
-  srv = await startServer()
-  browser = await openBrowser({ baseURL: srv.baseURL })
-})
-after(async () => {
-  await browser?.close()
-  await srv?.stop()
-})
+const env = useServerAndBrowser()
 
 const tree = (page) => page.getByTestId('area-tree')
 const treeNode = (page, name) => tree(page).locator('.tree-node', { hasText: name }).first()
@@ -24,7 +14,7 @@ async function cardShows(page, name) {
 }
 
 test('admin expands 长宁区 → 江苏路街道 → a neighborhood and sees its card', async () => {
-  const { page, problems } = browser
+  const { page, problems } = env.browser
   await login(page, 'admin')
   await page.getByTestId('menu-areas').click()
   await treeNode(page, '长宁区').click()
@@ -67,7 +57,7 @@ test('admin expands 长宁区 → 江苏路街道 → a neighborhood and sees it
 })
 
 test('jiangsu sees only 江苏路街道; 华阳路 is not found and never in the tree', async () => {
-  const { page, problems } = browser
+  const { page, problems } = env.browser
   await login(page, 'jiangsu')
   await page.waitForURL(/\/areas/)
   const roots = tree(page).locator(':scope > .el-tree-node')
