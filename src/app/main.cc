@@ -328,7 +328,9 @@ int main(int argc, char** argv) {
     if (*backup_cmd) {
       Status s = Backup(app->db(), backup_out);
       if (!s.ok()) return Fail(s);
-      fmt::print("backup written to {}\n", backup_out);
+      fmt::print("backup written to {}\n备份不含个人信息密钥文件，请另行妥善保存 / the backup does not include the "
+                 "personal-data key file: keep a copy of it apart from the backup\n",
+                 backup_out);
       return 0;
     }
   } catch (const std::exception& e) {
