@@ -4,6 +4,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,10 @@ struct AuthConfig {
   std::chrono::seconds lockout_window{std::chrono::minutes(15)};
   std::chrono::seconds lockout_duration{std::chrono::minutes(15)};
   int login_rate_per_minute = 20;  // per client address
+  // A session checked against the database is trusted this long without
+  // asking again. Ends in this process (logout) apply at once; ends made by
+  // another process (`shequ user lock`, `user passwd`) within this time.
+  std::chrono::seconds session_recheck{2};
 };
 
 struct LoginResult {
@@ -90,6 +95,7 @@ class AuthService {
   Status RecordFailure(std::string_view username, const std::string& address,
                        const std::string& request_id);
   Result<Principal> FromToken(const std::string& token, bool via_cookie);
+  Result<Principal> CheckSession(const std::string& token_hash, TimePoint now);
 
   store::Database& db_;
   const audit::Trail& trail_;
@@ -98,6 +104,12 @@ class AuthService {
   http::EventHub* hub_;
   std::mutex rate_mutex_;
   std::map<std::string, std::vector<TimePoint>> attempts_;  // by client address
+  struct Checked {
+    Principal principal;
+    TimePoint at;
+  };
+  std::mutex sessions_mutex_;
+  std::unordered_map<std::string, Checked> sessions_;  // by token hash
 };
 
 inline constexpr std::string_view kSessionCookie = "shequ_session";

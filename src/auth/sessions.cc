@@ -143,6 +143,8 @@ void AuthService::Logout(const Principal& caller, const std::string& request_id)
     if (hub_ != nullptr) conn.AfterCommit([hub = hub_] { hub->NoteSessionEnded(); });
     return Status::Ok();
   });
+  std::lock_guard lock(sessions_mutex_);
+  sessions_.clear();  // the logged-out token must not live on in the cache
 }
 
 Result<Principal> AuthService::Authenticate(const http::Request& request) {
@@ -154,17 +156,40 @@ Result<Principal> AuthService::Authenticate(const http::Request& request) {
 }
 
 Result<Principal> AuthService::FromToken(const std::string& token, bool via_cookie) {
+  std::string hash = Sha256Hex(token);
+  TimePoint now = clock_.Now();
+  {
+    std::lock_guard lock(sessions_mutex_);
+    auto it = sessions_.find(hash);
+    if (it != sessions_.end() && now - it->second.at < config_.session_recheck && now >= it->second.at) {
+      Principal p = it->second.principal;
+      p.via_cookie = via_cookie;
+      return p;
+    }
+  }
+  Result<Principal> checked = CheckSession(hash, now);
+  std::lock_guard lock(sessions_mutex_);
+  if (!checked.ok()) {
+    sessions_.erase(hash);
+    return checked.status();
+  }
+  if (sessions_.size() > 100000) sessions_.clear();  // bounded: a flood of tokens cannot grow it
+  sessions_[hash] = Checked{*checked, now};
+  checked->via_cookie = via_cookie;
+  return checked;
+}
+
+Result<Principal> AuthService::CheckSession(const std::string& hash, TimePoint now) {
   auto conn = db_.Acquire();
   store::Rows rows = conn->Query(
       "SELECT s.id, s.csrf_token, s.last_seen_at, s.expires_at, s.revoked_at, a.id, a.username,"
       " a.display_name, a.role, a.locked, a.locked_until, r.code, r.path"
       " FROM sessions s JOIN accounts a ON a.id = s.account_id JOIN areas r ON r.code = a.area_code"
       " WHERE s.token_hash = ?",
-      {Sha256Hex(token)});
+      {hash});
   Status expired(Code::kUnauthenticated, {"登录已失效，请重新登录", "Your session has ended: please sign in again"});
   if (rows.empty()) return expired;
   const store::Row& r = rows[0];
-  TimePoint now = clock_.Now();
   std::string now_text = FormatUtc(now);
   std::optional<std::string> locked_until = r.OptText(10);
   if (!r.IsNull(4) || r.Text(3) <= now_text || r.Int(9) != 0 ||
@@ -186,7 +211,6 @@ Result<Principal> AuthService::FromToken(const std::string& token, bool via_cook
   p.area_code = r.Text(11);
   p.area_path = r.Text(12);
   p.permissions = PermissionsOf(p.role);
-  p.via_cookie = via_cookie;
   return p;
 }
 

@@ -172,8 +172,11 @@ TEST_P(SessionTest, LogoutLockAndPasswordChangeEndSessions) {
   auth_->Logout(*Use(a->token), "req");
   EXPECT_FALSE(Use(a->token).ok());
 
+  // Lock and password change come from another process (the command line):
+  // they reach a running server within AuthConfig::session_recheck.
   auto b = Login("jiangsu", std::string(auth::kDemoPassword));
   ASSERT_TRUE(auth::SetLocked(db(), trail_, "jiangsu", true).ok());
+  clock_.Advance(std::chrono::seconds(3));
   EXPECT_FALSE(Use(b->token).ok());
   EXPECT_EQ(Login("jiangsu", std::string(auth::kDemoPassword)).status().code(), Code::kAccountLocked);
   ASSERT_TRUE(auth::SetLocked(db(), trail_, "jiangsu", false).ok());
@@ -182,8 +185,19 @@ TEST_P(SessionTest, LogoutLockAndPasswordChangeEndSessions) {
   ASSERT_TRUE(c.ok());
   EXPECT_TRUE(auth::AnyDemoPassword(db()));
   ASSERT_TRUE(auth::SetPassword(db(), trail_, "jiangsu", "New-Secret-2027").ok());
+  clock_.Advance(std::chrono::seconds(3));
   EXPECT_FALSE(Use(c->token).ok());
   EXPECT_TRUE(Login("jiangsu", "New-Secret-2027").ok());
+}
+
+TEST_P(SessionTest, CheckedSessionsAreTrustedOnlyBriefly) {
+  auto a = Login("jiangsu", std::string(auth::kDemoPassword));
+  ASSERT_TRUE(Use(a->token).ok());
+  ASSERT_TRUE(auth::SetLocked(db(), trail_, "jiangsu", true).ok());
+  EXPECT_TRUE(Use(a->token).ok());  // within session_recheck: still the checked answer
+  clock_.Advance(std::chrono::seconds(2));
+  EXPECT_FALSE(Use(a->token).ok());  // checked again: locked
+  EXPECT_FALSE(Use("not-a-token").ok());
 }
 
 TEST_P(SessionTest, LoginRateLimitPerAddress) {
