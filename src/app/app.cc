@@ -24,6 +24,7 @@ App::App(const AppConfig& config)
       vault_(Vault::OpenOrCreate(config.key_file.empty() ? DefaultKeyFile(config.db_url) : config.key_file)),
       trail_(Clock::System(), &hub_),
       auth_(*db_, trail_, Clock::System(), config.auth, &hub_),
+      tree_(*db_, Clock::System()),
       registry_(*db_, *vault_, trail_, Clock::System()),
       exports_(registry_),
       imports_(registry_, hub_) {
@@ -32,7 +33,7 @@ App::App(const AppConfig& config)
   AddCoreRoutes();
   auth::AddRoutes(router_, *db_, auth_, trail_);
   audit::AddRoutes(router_, *db_);
-  territory::AddRoutes(router_, *db_);
+  territory::AddRoutes(router_, tree_);
   people::AddRoutes(router_, registry_);
   people::AddImportRoutes(router_, imports_);
   people::AddExportRoutes(router_, exports_);

@@ -13,6 +13,7 @@
 #include "people/export.h"
 #include "people/import.h"
 #include "people/people.h"
+#include "territory/territory.h"
 #include "store/database.h"
 
 namespace shequ {
@@ -50,6 +51,7 @@ class App {
   http::Metrics metrics_;
   audit::Trail trail_;
   auth::AuthService auth_;
+  territory::TreeCache tree_;
   people::Registry registry_;
   people::Exports exports_;
   http::Router router_;

@@ -74,6 +74,7 @@ void RefreshCounts(store::Connection& conn) {
       "   AND d.level = 'neighborhood'),"
       " below_grids = (SELECT COUNT(*) FROM areas d WHERE d.path > areas.path AND d.path < areas.path || '~'"
       "   AND d.level = 'grid')");
+  conn.Execute("UPDATE territory_revision SET value = value + 1 WHERE id = 1");
 }
 
 boost::json::object ToJson(const Area& area) {

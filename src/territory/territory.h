@@ -2,12 +2,16 @@
 // The territory tree: district → subdistrict → neighborhood → grid. The tree
 // is the spine of scope: every record hangs off one of its nodes.
 #include <boost/json/object.hpp>
+#include <chrono>
+#include <memory>
+#include <mutex>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "audit/audit.h"
+#include "core/clock.h"
 #include "http/router.h"
 #include "store/database.h"
 #include "store/scope.h"
@@ -43,8 +47,34 @@ boost::json::object ToJson(const Area& area);
 // call it after any change to the tree.
 void RefreshCounts(store::Connection& conn);
 
+// The whole tree in memory for the territory pages, the most frequent reads
+// of all. Reloaded when territory_revision moves (checked at most every
+// `recheck`), so a tree changed by another process shows within that time.
+class TreeCache {
+ public:
+  TreeCache(store::Database& db, const Clock& clock, std::chrono::seconds recheck = std::chrono::seconds(2));
+
+  // Same contracts as FindArea, Children and Ancestors above.
+  std::optional<Area> Find(const store::Scope& scope, std::string_view code);
+  // The serialized {"items":[…]} of the children; they all lie inside the
+  // scope when their parent does.
+  std::shared_ptr<const std::string> ChildrenJson(const store::Scope& scope, std::string_view code);
+  std::vector<Area> Ancestors(const store::Scope& scope, const Area& area);
+
+ private:
+  struct Snapshot;
+  std::shared_ptr<const Snapshot> Current();
+
+  store::Database& db_;
+  const Clock& clock_;
+  std::chrono::seconds recheck_;
+  std::mutex mutex_;
+  std::shared_ptr<const Snapshot> snapshot_;
+  TimePoint checked_{};
+};
+
 // GET /api/v1/areas, /areas/{code}, /areas/{code}/children.
-void AddRoutes(http::Router& router, store::Database& db);
+void AddRoutes(http::Router& router, TreeCache& tree);
 
 // ---- Demo district (长宁区).
 // kCity: all sixteen districts of Shanghai (for PostgreSQL), Changning as in kDistrict.

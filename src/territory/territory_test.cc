@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 #include "auth/auth.h"
 #include "store/testing.h"
 
@@ -95,6 +97,33 @@ TEST_P(TerritoryTest, CityDemoHasShanghaisSixteenDistricts) {
   auto names = conn->Query("SELECT COUNT(*), COUNT(DISTINCT name) FROM areas WHERE level = 'neighborhood'");
   EXPECT_GT(names[0].Int(0), 3000);
   EXPECT_EQ(names[0].Int(0), names[0].Int(1));  // every neighborhood name is its own
+}
+
+TEST_P(TerritoryTest, TreeCacheAgreesWithTheStoreAndReloadsOnChange) {
+  ManualClock clock(std::chrono::system_clock::now());
+  TreeCache tree(db(), clock);
+  EXPECT_FALSE(tree.Find(store::Scope::Everything(), "310105"));  // empty database
+  Demo(DemoScale::kSmall);
+  EXPECT_FALSE(tree.Find(store::Scope::Everything(), "310105"));  // not rechecked yet
+  clock.Advance(std::chrono::seconds(3));
+  auto jiangsu = store::Scope::Subtree("/310105/310105002/");
+  auto area = tree.Find(jiangsu, "310105002000");
+  ASSERT_TRUE(area);
+  auto conn = db().Acquire();
+  auto stored = FindArea(*conn, jiangsu, "310105002");
+  EXPECT_EQ(area->below.grid, stored->below.grid);
+  EXPECT_FALSE(tree.Find(jiangsu, "310105001"));
+  EXPECT_EQ(tree.ChildrenJson(jiangsu, "310105"), nullptr);
+  auto json = tree.ChildrenJson(jiangsu, "310105002");
+  ASSERT_NE(json, nullptr);
+  auto items = boost::json::parse(*json).at("items").as_array();
+  auto children = Children(*conn, jiangsu, "310105002");
+  ASSERT_EQ(items.size(), children->size());
+  EXPECT_EQ(items[0].at("code").as_string(), (*children)[0].code);
+  auto first = tree.Find(jiangsu, std::string((*children)[0].code));
+  auto ancestors = tree.Ancestors(jiangsu, *first);
+  ASSERT_EQ(ancestors.size(), 1u);  // 长宁区 lies outside the scope
+  EXPECT_EQ(ancestors[0].code, "310105002");
 }
 
 TEST(NormalizeCodeTest, TwelveDigitSubdistrictForms) {
