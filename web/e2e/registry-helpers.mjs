@@ -1,4 +1,5 @@
 // Small helpers for the registry (一标三实) browser tests.
+import { rmSync } from 'node:fs'
 import { writeFile, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -48,6 +49,8 @@ export async function personsCsv({ good, areaCode, bad = true, tag = 'E2E' }) {
     lines.push([`${tag}错误行`, 'resident_id', badNumber, 'female', '1936-02-14', '', 'registered', '汉族', areaCode].join(','))
   }
   const dir = await mkdtemp(path.join(tmpdir(), 'shequ-import-'))
+  // Test files live only as long as the test process.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
   const file = path.join(dir, `${tag.toLowerCase()}-persons.csv`)
   await writeFile(file, lines.join('\r\n') + '\r\n', 'utf8')
   return { file, names, badNumber }
