@@ -30,6 +30,7 @@ App::App(const AppConfig& config)
       imports_(registry_, hub_) {
   store::Migrate(*db_);
   router_.set_authenticator([this](const http::Request& r) { return auth_.Authenticate(r); });
+  router_.set_fast_authenticator([this](const http::Request& r) { return auth_.AuthenticateFromMemory(r); });
   AddCoreRoutes();
   auth::AddRoutes(router_, *db_, auth_, trail_);
   audit::AddRoutes(router_, *db_);

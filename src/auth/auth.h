@@ -88,6 +88,9 @@ class AuthService {
   void Logout(const Principal& caller, const std::string& request_id);
   // The caller of a request, from "Authorization: Bearer …" or the session cookie.
   Result<Principal> Authenticate(const http::Request& request);
+  // The caller if its session was checked less than session_recheck ago;
+  // nullopt otherwise (never touches the database).
+  std::optional<Principal> AuthenticateFromMemory(const http::Request& request);
   const AuthConfig& config() const { return config_; }
 
  private:
@@ -95,6 +98,7 @@ class AuthService {
   Status RecordFailure(std::string_view username, const std::string& address,
                        const std::string& request_id);
   Result<Principal> FromToken(const std::string& token, bool via_cookie);
+  std::optional<Principal> Remembered(const std::string& token_hash, bool via_cookie, TimePoint now);
   Result<Principal> CheckSession(const std::string& token_hash, TimePoint now);
 
   store::Database& db_;

@@ -155,18 +155,28 @@ Result<Principal> AuthService::Authenticate(const http::Request& request) {
   return Status::Unauthenticated();
 }
 
+std::optional<Principal> AuthService::Remembered(const std::string& token_hash, bool via_cookie, TimePoint now) {
+  std::lock_guard lock(sessions_mutex_);
+  auto it = sessions_.find(token_hash);
+  if (it == sessions_.end() || now - it->second.at >= config_.session_recheck || now < it->second.at) {
+    return std::nullopt;
+  }
+  Principal p = it->second.principal;
+  p.via_cookie = via_cookie;
+  return p;
+}
+
+std::optional<Principal> AuthService::AuthenticateFromMemory(const http::Request& request) {
+  std::string_view bearer = BearerToken(request);
+  std::string cookie = bearer.empty() ? request.Cookie(kSessionCookie) : std::string();
+  if (bearer.empty() && cookie.empty()) return std::nullopt;
+  return Remembered(Sha256Hex(bearer.empty() ? cookie : bearer), bearer.empty(), clock_.Now());
+}
+
 Result<Principal> AuthService::FromToken(const std::string& token, bool via_cookie) {
   std::string hash = Sha256Hex(token);
   TimePoint now = clock_.Now();
-  {
-    std::lock_guard lock(sessions_mutex_);
-    auto it = sessions_.find(hash);
-    if (it != sessions_.end() && now - it->second.at < config_.session_recheck && now >= it->second.at) {
-      Principal p = it->second.principal;
-      p.via_cookie = via_cookie;
-      return p;
-    }
-  }
+  if (auto known = Remembered(hash, via_cookie, now)) return *known;
   Result<Principal> checked = CheckSession(hash, now);
   std::lock_guard lock(sessions_mutex_);
   if (!checked.ok()) {

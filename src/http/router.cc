@@ -119,11 +119,41 @@ Match Router::Find(std::string_view method, std::string_view path) const {
   return match;
 }
 
+void Router::SetFastPath(const std::string& method, const std::string& pattern, FastHandler fast) {
+  for (auto& route : routes_) {
+    if (route->method == method && route->pattern == pattern) route->fast = std::move(fast);
+  }
+}
+
 Status Router::Authorize(const Route& route, const Request& request, Principal& caller) const {
   if (route.options.public_route) return Status::Ok();
   Result<Principal> who = authenticate_(request);
   if (!who.ok()) return who.status();
   caller = std::move(who).value();
+  return CheckCaller(route, request, caller);
+}
+
+std::optional<Response> Router::TryFast(Request& request, const Match& match) const {
+  if (match.route == nullptr || !match.route->fast || !authenticate_fast_ || match.route->options.public_route) {
+    return std::nullopt;
+  }
+  try {
+    std::optional<Principal> caller = authenticate_fast_(request);
+    if (!caller) return std::nullopt;
+    request.params = match.params;
+    Status allowed = CheckCaller(*match.route, request, *caller);
+    if (!allowed.ok()) return Problem(allowed, request.request_id);
+    Context ctx{request, &*caller};
+    std::optional<Result<Response>> result = match.route->fast(ctx);
+    if (!result) return std::nullopt;
+    if (!result->ok()) return Problem(result->status(), request.request_id);
+    return std::move(*result).value();
+  } catch (const std::exception&) {
+    return std::nullopt;  // the ordinary path runs the request again and reports it
+  }
+}
+
+Status Router::CheckCaller(const Route& route, const Request& request, const Principal& caller) const {
   if (caller.via_cookie && IsUnsafe(request.method)) {
     std::string_view sent = request.Header("x-csrf-token");
     if (sent.empty() || sent != caller.csrf_token) {

@@ -24,6 +24,11 @@ struct Context {
 };
 
 using Handler = std::function<Result<Response>(Context&)>;
+// A handler that can answer without blocking (memory only), or declines with
+// nullopt; it then runs the route's ordinary handler on the handler pool.
+using FastHandler = std::function<std::optional<Result<Response>>(Context&)>;
+// The caller from memory only (no database); nullopt when that is not known.
+using FastAuthenticator = std::function<std::optional<Principal>(const Request&)>;
 // Resolves the session of a request (Bearer token or cookie).
 using Authenticator = std::function<Result<Principal>(const Request&)>;
 
@@ -43,6 +48,7 @@ struct Route {
   std::string pattern;  // e.g. "/api/v1/areas/{code}": also the metrics label
   RouteOptions options;
   Handler handler;
+  FastHandler fast;  // optional
   std::vector<std::string> segments;
 };
 
@@ -58,16 +64,26 @@ class Router {
   Match Find(std::string_view method, std::string_view path) const;
   const std::vector<std::unique_ptr<Route>>& routes() const { return routes_; }
 
+  // Gives the route `method pattern` a fast path (see FastHandler).
+  void SetFastPath(const std::string& method, const std::string& pattern, FastHandler fast);
+
   void set_authenticator(Authenticator a) { authenticate_ = std::move(a); }
+  void set_fast_authenticator(FastAuthenticator a) { authenticate_fast_ = std::move(a); }
   // Checks who may call `route` (sign-in, permission, CSRF). Fills `caller`.
   Status Authorize(const Route& route, const Request& request, Principal& caller) const;
   // Runs the matched route (or answers 404/405) and never throws: an exception
   // is logged and answered 500 (503 when the database is unreachable).
   Response Handle(Request& request, const Match& match) const;
+  // For the event loop: answers when the route has a fast path, the caller is
+  // known from memory and the fast handler does not decline; never blocks.
+  std::optional<Response> TryFast(Request& request, const Match& match) const;
 
  private:
+  Status CheckCaller(const Route& route, const Request& request, const Principal& caller) const;
+
   std::vector<std::unique_ptr<Route>> routes_;
   Authenticator authenticate_;
+  FastAuthenticator authenticate_fast_;
 };
 
 }  // namespace shequ::http

@@ -77,6 +77,39 @@ TEST_F(RouterTest, ExceptionBecomesProblemNotCrash) {
   EXPECT_EQ(r.body.find("bug"), std::string::npos);  // internals stay in the log
 }
 
+TEST_F(RouterTest, FastPathAnswersOnlyForKnownCallersAndStillChecksPermissions) {
+  int fast_calls = 0;
+  router_.SetFastPath("GET", "/api/v1/areas/{code}", [&](Context& ctx) -> std::optional<Result<Response>> {
+    ++fast_calls;
+    if (ctx.request.params.at("code") == "stale") return std::nullopt;  // declines: the pool path runs
+    return Response::Json({{"fast", true}});
+  });
+  Request req;
+  req.method = "GET";
+  req.path = "/api/v1/areas/1";
+  req.headers = {{"authorization", "Bearer reader"}};
+  EXPECT_FALSE(router_.TryFast(req, router_.Find("GET", req.path)));  // no fast authenticator yet
+  router_.set_fast_authenticator([](const Request& r) -> std::optional<Principal> {
+    if (r.Header("authorization") != "Bearer reader") return std::nullopt;
+    Principal p;
+    p.permissions = {"area.read"};
+    return p;
+  });
+  auto answered = router_.TryFast(req, router_.Find("GET", req.path));
+  ASSERT_TRUE(answered);
+  EXPECT_EQ(answered->body, R"({"fast":true})");
+  req.path = "/api/v1/areas/stale";
+  EXPECT_FALSE(router_.TryFast(req, router_.Find("GET", req.path)));
+  req.headers = {{"authorization", "Bearer unknown"}};
+  req.path = "/api/v1/areas/1";
+  EXPECT_FALSE(router_.TryFast(req, router_.Find("GET", req.path)));  // not in memory: slow path
+  EXPECT_EQ(fast_calls, 2);
+  router_.set_fast_authenticator([](const Request&) -> std::optional<Principal> { return Principal{}; });
+  auto refused = router_.TryFast(req, router_.Find("GET", req.path));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403);  // known caller without area.read
+}
+
 TEST(RequestTest, CookieParsing) {
   Request r;
   r.headers = {{"cookie", "a=1; shequ_session=abc; shequ_session_x=no"}};

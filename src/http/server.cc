@@ -258,7 +258,14 @@ class Server::Impl {
       co_return false;
     }
     std::string method = req.method;
-    Response res = co_await OffLoop(pool_, [this, &req, &match] { return Answer(req, match); });
+    // Memory-only answers stay on the event loop; everything else goes to the pool.
+    std::optional<Response> fast = router_.TryFast(req, match);
+    Response res;
+    if (fast) {
+      res = std::move(*fast);
+    } else {
+      res = co_await OffLoop(pool_, [this, &req, &match] { return Answer(req, match); });
+    }
     // Bounded label set: the route pattern, never the raw path.
     std::string label = match.route ? match.route->pattern : res.status == 200 ? "static" : "unmatched";
     co_await Write(stream, res, version, keep_alive, method == "HEAD", request_id);

@@ -52,19 +52,29 @@ void RefreshCounts(store::Connection& conn);
 // `recheck`), so a tree changed by another process shows within that time.
 class TreeCache {
  public:
-  TreeCache(store::Database& db, const Clock& clock, std::chrono::seconds recheck = std::chrono::seconds(2));
+  struct Snapshot;
+  // One consistent version of the tree. Same contracts as FindArea, Children
+  // and Ancestors above.
+  class View {
+   public:
+    explicit View(std::shared_ptr<const Snapshot> snapshot) : snapshot_(std::move(snapshot)) {}
+    std::optional<Area> Find(const store::Scope& scope, std::string_view code) const;
+    // The serialized {"items":[…]} of the children (all inside the scope when
+    // their parent is); null when the parent is not visible.
+    std::shared_ptr<const std::string> ChildrenJson(const store::Scope& scope, std::string_view code) const;
+    std::vector<Area> Ancestors(const store::Scope& scope, const Area& area) const;
 
-  // Same contracts as FindArea, Children and Ancestors above.
-  std::optional<Area> Find(const store::Scope& scope, std::string_view code);
-  // The serialized {"items":[…]} of the children; they all lie inside the
-  // scope when their parent does.
-  std::shared_ptr<const std::string> ChildrenJson(const store::Scope& scope, std::string_view code);
-  std::vector<Area> Ancestors(const store::Scope& scope, const Area& area);
+   private:
+    std::shared_ptr<const Snapshot> snapshot_;
+  };
+
+  TreeCache(store::Database& db, const Clock& clock, std::chrono::seconds recheck = std::chrono::seconds(2));
+  // Rechecks the revision (a query) when the last check is older than `recheck`.
+  View Current();
+  // Without touching the database: nullopt when a recheck is due.
+  std::optional<View> Fresh();
 
  private:
-  struct Snapshot;
-  std::shared_ptr<const Snapshot> Current();
-
   store::Database& db_;
   const Clock& clock_;
   std::chrono::seconds recheck_;

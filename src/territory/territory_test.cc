@@ -102,26 +102,29 @@ TEST_P(TerritoryTest, CityDemoHasShanghaisSixteenDistricts) {
 TEST_P(TerritoryTest, TreeCacheAgreesWithTheStoreAndReloadsOnChange) {
   ManualClock clock(std::chrono::system_clock::now());
   TreeCache tree(db(), clock);
-  EXPECT_FALSE(tree.Find(store::Scope::Everything(), "310105"));  // empty database
+  EXPECT_FALSE(tree.Current().Find(store::Scope::Everything(), "310105"));  // empty database
   Demo(DemoScale::kSmall);
-  EXPECT_FALSE(tree.Find(store::Scope::Everything(), "310105"));  // not rechecked yet
+  EXPECT_FALSE(tree.Current().Find(store::Scope::Everything(), "310105"));  // not rechecked yet
+  EXPECT_TRUE(tree.Fresh());
   clock.Advance(std::chrono::seconds(3));
+  EXPECT_FALSE(tree.Fresh());  // a recheck is due: the fast path steps aside
   auto jiangsu = store::Scope::Subtree("/310105/310105002/");
-  auto area = tree.Find(jiangsu, "310105002000");
+  TreeCache::View view = tree.Current();
+  auto area = view.Find(jiangsu, "310105002000");
   ASSERT_TRUE(area);
   auto conn = db().Acquire();
   auto stored = FindArea(*conn, jiangsu, "310105002");
   EXPECT_EQ(area->below.grid, stored->below.grid);
-  EXPECT_FALSE(tree.Find(jiangsu, "310105001"));
-  EXPECT_EQ(tree.ChildrenJson(jiangsu, "310105"), nullptr);
-  auto json = tree.ChildrenJson(jiangsu, "310105002");
+  EXPECT_FALSE(view.Find(jiangsu, "310105001"));
+  EXPECT_EQ(view.ChildrenJson(jiangsu, "310105"), nullptr);
+  auto json = view.ChildrenJson(jiangsu, "310105002");
   ASSERT_NE(json, nullptr);
   auto items = boost::json::parse(*json).at("items").as_array();
   auto children = Children(*conn, jiangsu, "310105002");
   ASSERT_EQ(items.size(), children->size());
   EXPECT_EQ(items[0].at("code").as_string(), (*children)[0].code);
-  auto first = tree.Find(jiangsu, std::string((*children)[0].code));
-  auto ancestors = tree.Ancestors(jiangsu, *first);
+  auto first = view.Find(jiangsu, std::string((*children)[0].code));
+  auto ancestors = view.Ancestors(jiangsu, *first);
   ASSERT_EQ(ancestors.size(), 1u);  // 长宁区 lies outside the scope
   EXPECT_EQ(ancestors[0].code, "310105002");
 }

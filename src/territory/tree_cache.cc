@@ -14,14 +14,21 @@ struct TreeCache::Snapshot {
 TreeCache::TreeCache(store::Database& db, const Clock& clock, std::chrono::seconds recheck)
     : db_(db), clock_(clock), recheck_(recheck) {}
 
-std::shared_ptr<const TreeCache::Snapshot> TreeCache::Current() {
+std::optional<TreeCache::View> TreeCache::Fresh() {
   std::lock_guard lock(mutex_);
   TimePoint now = clock_.Now();
-  if (snapshot_ && now - checked_ < recheck_ && now >= checked_) return snapshot_;
+  if (snapshot_ && now - checked_ < recheck_ && now >= checked_) return View(snapshot_);
+  return std::nullopt;
+}
+
+TreeCache::View TreeCache::Current() {
+  std::lock_guard lock(mutex_);
+  TimePoint now = clock_.Now();
+  if (snapshot_ && now - checked_ < recheck_ && now >= checked_) return View(snapshot_);
   checked_ = now;
   auto conn = db_.Acquire();
   int64_t revision = conn->Query("SELECT value FROM territory_revision WHERE id = 1")[0].Int(0);
-  if (snapshot_ && snapshot_->revision == revision) return snapshot_;
+  if (snapshot_ && snapshot_->revision == revision) return View(snapshot_);
   auto next = std::make_shared<Snapshot>();
   next->revision = revision;
   std::unordered_map<std::string, boost::json::array> children;
@@ -37,26 +44,27 @@ std::shared_ptr<const TreeCache::Snapshot> TreeCache::Current() {
     next->children_json[code] = std::make_shared<const std::string>(boost::json::serialize(body));
   }
   snapshot_ = std::move(next);
-  return snapshot_;
+  return View(snapshot_);
 }
 
-std::optional<Area> TreeCache::Find(const store::Scope& scope, std::string_view code) {
-  auto snapshot = Current();
+std::optional<Area> TreeCache::View::Find(const store::Scope& scope, std::string_view code) const {
+  const auto& snapshot = snapshot_;
   auto it = snapshot->areas.find(NormalizeCode(code));
   if (it == snapshot->areas.end() || !scope.Contains(it->second.path)) return std::nullopt;
   return it->second;
 }
 
-std::shared_ptr<const std::string> TreeCache::ChildrenJson(const store::Scope& scope, std::string_view code) {
-  auto snapshot = Current();
+std::shared_ptr<const std::string> TreeCache::View::ChildrenJson(const store::Scope& scope,
+                                                                 std::string_view code) const {
+  const auto& snapshot = snapshot_;
   auto it = snapshot->areas.find(NormalizeCode(code));
   if (it == snapshot->areas.end() || !scope.Contains(it->second.path)) return nullptr;
   return snapshot->children_json.at(it->first);
 }
 
-std::vector<Area> TreeCache::Ancestors(const store::Scope& scope, const Area& area) {
+std::vector<Area> TreeCache::View::Ancestors(const store::Scope& scope, const Area& area) const {
   std::vector<Area> out;
-  auto snapshot = Current();
+  const auto& snapshot = snapshot_;
   for (auto parent = area.parent_code; parent;) {
     auto it = snapshot->areas.find(*parent);
     if (it == snapshot->areas.end()) break;
