@@ -5,6 +5,7 @@
 
 #include "core/clock.h"
 #include "people/people.h"
+#include "people/registry_internal.h"
 #include "people/validation.h"
 #include "store/bulk_insert.h"
 
@@ -233,15 +234,12 @@ class Generator {
     std::string number = MakeResidentId(region, birth, sequence);
     std::string birth_date = fmt::format("{}-{}-{}", birth.substr(0, 4), birth.substr(4, 2), birth.substr(6, 2));
     std::string name = fmt::format("{}{}{}", Pick(kSurnames), Pick(kGiven), Chance(0.7) ? Pick(kGiven) : "");
-    store::Value phone_sealed, phone_hash, phone_masked;
+    internal::StoredPhone phone;
     if (age >= 12 && Chance(0.92)) {
-      std::string phone = fmt::format("1{}{:09d}", Uniform(3, 9), static_cast<int>(rng_() % 1000000000));
-      phone_sealed = vault_.Seal(phone);
-      phone_hash = vault_.LookupHash(phone);
-      phone_masked = MaskPhone(phone);
+      phone = internal::StorePhone(vault_, fmt::format("1{}{:09d}", Uniform(3, 9), static_cast<int>(rng_() % 1000000000)));
     }
     persons_.Add({id, name, "resident_id", vault_.Seal(number), vault_.LookupHash(number), MaskDocumentNumber(number),
-                  male ? "male" : "female", birth_date, phone_sealed, phone_hash, phone_masked,
+                  male ? "male" : "female", birth_date, phone.sealed, phone.hash, phone.masked,
                   local ? "registered" : "migrant", "汉族", dwelling, grid.code, grid.path, now_, now_});
     ++counts.persons;
     std::string start = std::max(moved_in, birth_date);

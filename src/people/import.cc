@@ -78,7 +78,7 @@ class Importer {
     bool changed = false;
     int64_t id;
     if (existing.empty()) {
-      id = InsertPerson(conn_, registry_.vault(), *checked, *path, now_);
+      id = InsertPerson(conn_, registry_.vault(), *checked, hash, *path, now_);
       ++counts.inserted;
     } else {
       id = existing[0].Int(0);
@@ -113,13 +113,11 @@ class Importer {
         old.Text(5) == in.hukou && old.Text(6) == in.ethnicity && old.Text(7) == in.area_code) {
       return false;
     }
-    store::Value no;
-    bool has_phone = !in.phone.empty();
+    StoredPhone phone = StorePhone(registry_.vault(), in.phone);
     conn_.Execute(
         "UPDATE persons SET name = ?, sex = ?, birth_date = ?, phone_sealed = ?, phone_hash = ?, phone_masked = ?,"
         " hukou = ?, ethnicity = ?, area_code = ?, area_path = ?, version = version + 1, updated_at = ? WHERE id = ?",
-        {in.name, in.sex, in.birth_date, has_phone ? store::Value(registry_.vault().Seal(in.phone)) : no,
-         has_phone ? store::Value(phone_hash) : no, has_phone ? store::Value(MaskPhone(in.phone)) : no, in.hukou,
+        {in.name, in.sex, in.birth_date, phone.sealed, phone.hash, phone.masked, in.hukou,
          in.ethnicity, in.area_code, path, now_, old.Int(0)});
     return true;
   }

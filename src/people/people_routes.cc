@@ -6,8 +6,6 @@
 namespace shequ::people {
 namespace {
 
-// Path ids are positive numbers; anything else is as missing as an unknown id.
-std::optional<int64_t> PathId(const http::Context& ctx) { return http::IdParam(ctx.request); }
 
 Caller CallerOf(const http::Context& ctx) { return Caller{*ctx.caller, ctx.request.request_id}; }
 
@@ -29,7 +27,7 @@ http::Handler List(Registry& registry, ListFn fn) {
 
 http::Handler Get(Registry& registry, GetFn fn) {
   return [&registry, fn](http::Context& ctx) -> Result<http::Response> {
-    auto id = PathId(ctx);
+    auto id = http::IdParam(ctx.request);
     if (!id) return Status::NotFound();
     return Reply((registry.*fn)(CallerOf(ctx), *id));
   };
@@ -63,13 +61,13 @@ void AddRoutes(http::Router& router, Registry& registry) {
   router.Add("PATCH", "/api/v1/persons/{id}", write,
              WithBody({"version", "name", "phone", "hukou", "ethnicity"},
                       [&r](http::Context& ctx, const boost::json::object& body) -> Result<http::Response> {
-                        auto id = PathId(ctx);
+                        auto id = http::IdParam(ctx.request);
                         if (!id) return Status::NotFound();
                         return Reply(r.UpdatePerson(CallerOf(ctx), *id, body));
                       }));
   router.Add("POST", "/api/v1/persons/{id}/unmask", {.permission = "person.unmask", .json_body = true},
              WithBody({"field", "reason"}, [&r](http::Context& ctx, const boost::json::object& body) -> Result<http::Response> {
-               auto id = PathId(ctx);
+               auto id = http::IdParam(ctx.request);
                if (!id) return Status::NotFound();
                FieldReader f(body);
                auto field = f.String("field", true, 40);
@@ -83,7 +81,7 @@ void AddRoutes(http::Router& router, Registry& registry) {
              }));
   router.Add("POST", "/api/v1/persons/{id}/care-tags", write,
              WithBody({"tag", "reason"}, [&r](http::Context& ctx, const boost::json::object& body) -> Result<http::Response> {
-               auto id = PathId(ctx);
+               auto id = http::IdParam(ctx.request);
                if (!id) return Status::NotFound();
                FieldReader f(body);
                auto tag = f.String("tag", true, 40);
@@ -93,7 +91,7 @@ void AddRoutes(http::Router& router, Registry& registry) {
              }));
   router.Add("DELETE", "/api/v1/persons/{id}/care-tags/{tag}", write,
              WithBody({"reason"}, [&r](http::Context& ctx, const boost::json::object& body) -> Result<http::Response> {
-               auto id = PathId(ctx);
+               auto id = http::IdParam(ctx.request);
                if (!id) return Status::NotFound();
                FieldReader f(body);
                auto reason = f.String("reason", true, 200);
@@ -107,7 +105,7 @@ void AddRoutes(http::Router& router, Registry& registry) {
                       }));
   router.Add("POST", "/api/v1/residencies/{id}/end", write,
              WithBody({"end_date", "reason"}, [&r](http::Context& ctx, const boost::json::object& body) -> Result<http::Response> {
-               auto id = PathId(ctx);
+               auto id = http::IdParam(ctx.request);
                if (!id) return Status::NotFound();
                return Reply(r.MoveOut(CallerOf(ctx), *id, body));
              }));

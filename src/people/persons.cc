@@ -194,15 +194,15 @@ Result<boost::json::object> Registry::CreatePerson(const Caller& caller, const b
   return store::WithWrite(db_, [&](store::Connection& conn) -> Result<boost::json::object> {
     auto path = AreaPathInScope(conn, caller.scope(), checked->area_code);
     if (!path) return Status::Invalid("area_code", {"区域代码不存在或不在您的辖区内", "No such area in your territory"});
-    store::Rows existing = conn.Query("SELECT id, area_path FROM persons WHERE document_hash = ?",
-                                      {vault_.LookupHash(checked->document_number)});
+    std::string document_hash = vault_.LookupHash(checked->document_number);
+    store::Rows existing = conn.Query("SELECT id, area_path FROM persons WHERE document_hash = ?", {document_hash});
     if (!existing.empty()) {
       Status conflict(Code::kConflict, {"该证件号码已登记", "A person with this document is registered already"});
       // Outside the caller's territory the record stays invisible: no id to look it up by.
       if (caller.scope().Contains(existing[0].Text(1))) conflict.AddNumber("existing_id", existing[0].Int(0));
       return conflict;
     }
-    int64_t id = InsertPerson(conn, vault_, *checked, *path, FormatUtc(clock_.Now()));
+    int64_t id = InsertPerson(conn, vault_, *checked, document_hash, *path, FormatUtc(clock_.Now()));
     audit::Entry entry = PersonEntry(caller, "person.create", id);
     entry.area_code = checked->area_code;
     entry.area_path = *path;
@@ -225,7 +225,7 @@ Result<boost::json::object> Registry::UpdatePerson(const Caller& caller, int64_t
     auto row = FindPerson(conn, caller, id);
     if (!row) return NotFound("人员", "person");
     std::string now = FormatUtc(clock_.Now());
-    std::string digits = phone ? DigitsOnly(*phone) : "";
+    StoredPhone stored = StorePhone(vault_, phone ? DigitsOnly(*phone) : "");
     store::Value no;
     int64_t changed = conn.Execute(
         "UPDATE persons SET name = COALESCE(?, name), hukou = COALESCE(?, hukou), ethnicity = COALESCE(?, ethnicity),"
@@ -235,9 +235,8 @@ Result<boost::json::object> Registry::UpdatePerson(const Caller& caller, int64_t
         " version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
         {name ? store::Value(*name) : no, hukou ? store::Value(*hukou) : no,
          ethnicity ? store::Value(*ethnicity) : no, int64_t{phone.has_value()},
-         digits.empty() ? no : store::Value(vault_.Seal(digits)), int64_t{phone.has_value()},
-         digits.empty() ? no : store::Value(vault_.LookupHash(digits)), int64_t{phone.has_value()},
-         digits.empty() ? no : store::Value(MaskPhone(digits)), now, id, *version});
+         stored.sealed, int64_t{phone.has_value()}, stored.hash, int64_t{phone.has_value()}, stored.masked, now, id,
+         *version});
     if (changed == 0) {
       return Status(Code::kConflict, {"记录已被他人修改，请刷新后重试", "Someone else changed this record: reload and try again"})
           .AddNumber("current_version", row->Int(12));

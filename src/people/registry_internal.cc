@@ -144,18 +144,21 @@ Result<PersonInput> CheckPerson(PersonInput in, std::string_view today) {
   return in;
 }
 
-int64_t InsertPerson(store::Connection& conn, const Vault& vault, const PersonInput& in, const std::string& area_path,
-                     const std::string& now) {
-  bool has_phone = !in.phone.empty();
-  store::Value no;
+StoredPhone StorePhone(const Vault& vault, const std::string& digits) {
+  if (digits.empty()) return {};
+  return {vault.Seal(digits), vault.LookupHash(digits), MaskPhone(digits)};
+}
+
+int64_t InsertPerson(store::Connection& conn, const Vault& vault, const PersonInput& in, const std::string& document_hash,
+                     const std::string& area_path, const std::string& now) {
+  StoredPhone phone = StorePhone(vault, in.phone);
   return conn.Query(
       "INSERT INTO persons (name, document_type, document_sealed, document_hash, document_masked, sex,"
       " birth_date, phone_sealed, phone_hash, phone_masked, hukou, ethnicity, area_code, area_path,"
       " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-      {in.name, in.document_type, vault.Seal(in.document_number), vault.LookupHash(in.document_number),
-       MaskDocumentNumber(in.document_number), in.sex, in.birth_date,
-       has_phone ? store::Value(vault.Seal(in.phone)) : no, has_phone ? store::Value(vault.LookupHash(in.phone)) : no,
-       has_phone ? store::Value(MaskPhone(in.phone)) : no, in.hukou, in.ethnicity, in.area_code, area_path, now, now})[0]
+      {in.name, in.document_type, vault.Seal(in.document_number), document_hash,
+       MaskDocumentNumber(in.document_number), in.sex, in.birth_date, phone.sealed, phone.hash, phone.masked,
+       in.hukou, in.ethnicity, in.area_code, area_path, now, now})[0]
       .Int(0);
 }
 

@@ -56,9 +56,15 @@ struct PersonInput {
 // Normalises (upper-case document number, digits-only phone, sex and birth
 // date derived from the document when not given) and validates.
 Result<PersonInput> CheckPerson(PersonInput in, std::string_view today);
-// REQUIRES: a write transaction; `in` passed CheckPerson; no person has its document.
-int64_t InsertPerson(store::Connection& conn, const Vault& vault, const PersonInput& in, const std::string& area_path,
-                     const std::string& now);
+// A phone as stored: sealed, its lookup hash and its masked form; all NULL for no phone.
+struct StoredPhone {
+  store::Value sealed, hash, masked;
+};
+StoredPhone StorePhone(const Vault& vault, const std::string& digits);
+// REQUIRES: a write transaction; `in` passed CheckPerson; no person has its
+// document, whose lookup hash (computed by the caller's duplicate check) is `document_hash`.
+int64_t InsertPerson(store::Connection& conn, const Vault& vault, const PersonInput& in, const std::string& document_hash,
+                     const std::string& area_path, const std::string& now);
 std::string DigitsOnly(std::string_view phone);
 Status CheckEnum(std::string_view field, const std::string& value, std::initializer_list<std::string_view> allowed);
 
