@@ -1,4 +1,3 @@
-#include <charconv>
 
 #include "core/json_input.h"
 #include "people/people.h"
