@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 
 #include <set>
+#include <thread>
+#include <unordered_set>
 #include <unordered_map>
 
 #include "people/registry_internal.h"
+#include "store/bulk_insert.h"
 #include "people/validation.h"
 
 namespace shequ::people {
@@ -50,61 +53,179 @@ struct Row {
   std::string address, relation, start_date;
 };
 
+struct Dwelling {
+  int64_t id;
+  std::string area_code, area_path;
+};
+
+// A row after every check that needs no write: rejected (status), or ready
+// to be inserted as a new person (values) or compared with an existing one.
+struct CheckedRow {
+  Status status;
+  PersonInput person;
+  std::string hash, area_path;
+  const Dwelling* dwelling = nullptr;
+  store::Params values;  // PersonValues, with the dwelling's area when there is one
+};
+
+// Rows are checked in chunks: the checks and the sealing of a chunk run on
+// every core, then the chunk is written with multi-row inserts. One
+// transaction still holds the whole file.
+constexpr size_t kChunkRows = 4096;
+
 class Importer {
  public:
   Importer(Registry& registry, const Caller& caller, store::Connection& conn)
       : registry_(registry), caller_(caller), conn_(conn), now_(FormatUtc(Clock::System().Now())) {}
 
-  // Checks and writes one row; a non-ok Status rejects the row.
-  Status Apply(const Row& row) {
-    Result<PersonInput> checked = CheckPerson(row.person, registry_.Today());
-    if (!checked.ok()) return checked.status();
-    std::string hash = registry_.vault().LookupHash(checked->document_number);
-    if (!seen_.insert(hash).second) {
-      return Status::Invalid("document_number", {"文件中有重复的证件号码", "The document number appears twice in the file"});
+  // Checks and writes `rows`; returns one Status per row (not ok: rejected).
+  std::vector<Status> ApplyChunk(const std::vector<Row>& rows) {
+    ResolvePlaces(rows);
+    std::vector<CheckedRow> checked = CheckAll(rows);
+    MarkRepeats(checked);
+    std::unordered_map<std::string, store::Row> existing = Existing(checked);
+    WriteNew(checked, existing, rows);
+    std::vector<Status> statuses;
+    statuses.reserve(checked.size());
+    for (size_t i = 0; i < checked.size(); ++i) {
+      CheckedRow& row = checked[i];
+      auto old = row.status.ok() ? existing.find(row.hash) : existing.end();
+      if (old != existing.end()) UpdateExisting(old->second, row, rows[i]);
+      statuses.push_back(std::move(row.status));
     }
-    auto path = AreaPath(checked->area_code);
-    if (!path) return Status::Invalid("area_code", {"区域代码不存在或不在您的辖区内", "No such area in your territory"});
-    std::optional<int64_t> dwelling;
-    if (!row.address.empty()) {
-      dwelling = DwellingAt(row.address);
-      if (!dwelling) return Status::Invalid("address", {"找不到该地址的房屋", "No dwelling has this address"});
-      if (!row.relation.empty()) SHEQU_RETURN_IF_ERROR(CheckEnum("relation", row.relation, {"owner", "family", "tenant", "collective"}));
-      if (!row.start_date.empty()) SHEQU_RETURN_IF_ERROR(CheckDate("start_date", row.start_date, registry_.Today()));
-    }
-    store::Rows existing = conn_.Query(
-        "SELECT id, name, sex, birth_date, phone_hash, hukou, ethnicity, area_code FROM persons WHERE document_hash = ?",
-        {hash});
-    bool changed = false;
-    int64_t id;
-    if (existing.empty()) {
-      id = InsertPerson(conn_, registry_.vault(), *checked, hash, *path, now_);
-      ++counts.inserted;
-    } else {
-      id = existing[0].Int(0);
-      changed = UpdateIfDifferent(existing[0], *checked, *path);
-    }
-    if (dwelling) changed |= MoveInIfNeeded(id, *dwelling, row);
-    if (!existing.empty()) ++(changed ? counts.updated : counts.unchanged);
-    return Status::Ok();
+    return statuses;
   }
 
   ImportCounts counts;
 
  private:
-  std::optional<std::string> AreaPath(const std::string& code) {
-    auto it = area_paths_.find(code);
-    if (it == area_paths_.end()) it = area_paths_.emplace(code, AreaPathInScope(conn_, caller_.scope(), code)).first;
-    return it->second;
+  // Area paths and dwellings of the chunk, looked up once each: the parallel
+  // checks then only read these maps.
+  void ResolvePlaces(const std::vector<Row>& rows) {
+    for (const Row& row : rows) {
+      const std::string& code = row.person.area_code;
+      if (!area_paths_.contains(code)) area_paths_.emplace(code, AreaPathInScope(conn_, caller_.scope(), code));
+      if (!row.address.empty() && !dwellings_.contains(row.address)) dwellings_.emplace(row.address, DwellingAt(row.address));
+    }
   }
 
-  std::optional<int64_t> DwellingAt(const std::string& address) {
+  std::vector<CheckedRow> CheckAll(const std::vector<Row>& rows) {
+    std::vector<CheckedRow> checked(rows.size());
+    size_t workers = std::max(1u, std::thread::hardware_concurrency());
+    size_t per_worker = (rows.size() + workers - 1) / workers;
+    auto check_range = [&](size_t from, size_t to) {
+      for (size_t i = from; i < to; ++i) checked[i] = Check(rows[i]);
+    };
+    std::vector<std::jthread> threads;
+    for (size_t from = per_worker; from < rows.size(); from += per_worker)
+      threads.emplace_back(check_range, from, std::min(rows.size(), from + per_worker));
+    check_range(0, std::min(rows.size(), per_worker));
+    return checked;
+  }
+
+  // Thread-safe: reads only the maps ResolvePlaces filled.
+  CheckedRow Check(const Row& row) const {
+    CheckedRow out;
+    Result<PersonInput> person = CheckPerson(row.person, registry_.Today());
+    if (!person.ok()) return {person.status()};
+    const std::optional<std::string>& path = area_paths_.at(row.person.area_code);
+    if (!path) return {Status::Invalid("area_code", {"区域代码不存在或不在您的辖区内", "No such area in your territory"})};
+    out.person = std::move(*person);
+    out.area_path = *path;
+    if (!row.address.empty()) {
+      const std::optional<Dwelling>& dwelling = dwellings_.at(row.address);
+      if (!dwelling) return {Status::Invalid("address", {"找不到该地址的房屋", "No dwelling has this address"})};
+      if (!row.relation.empty()) {
+        if (Status s = CheckEnum("relation", row.relation, {"owner", "family", "tenant", "collective"}); !s.ok()) return {s};
+      }
+      if (!row.start_date.empty()) {
+        if (Status s = CheckDate("start_date", row.start_date, registry_.Today()); !s.ok()) return {s};
+      }
+      out.dwelling = &*dwelling;
+    }
+    out.hash = registry_.vault().LookupHash(out.person.document_number);
+    PersonInput stored = out.person;
+    if (out.dwelling) stored.area_code = out.dwelling->area_code;
+    out.values = PersonValues(registry_.vault(), stored, out.hash,
+                              out.dwelling ? out.dwelling->area_path : out.area_path, now_);
+    return out;
+  }
+
+  void MarkRepeats(std::vector<CheckedRow>& checked) {
+    for (CheckedRow& row : checked) {
+      if (row.status.ok() && !seen_.insert(row.hash).second) {
+        row.status = Status::Invalid("document_number", {"文件中有重复的证件号码", "The document number appears twice in the file"});
+      }
+    }
+  }
+
+  // Persons already registered under the chunk's document numbers, by hash.
+  std::unordered_map<std::string, store::Row> Existing(const std::vector<CheckedRow>& checked) {
+    std::unordered_map<std::string, store::Row> existing;
+    std::vector<std::string> hashes;
+    auto lookup = [&] {
+      store::Params params;
+      std::string in = store::InList(hashes, params);
+      for (store::Row& row : conn_.Query("SELECT id, name, sex, birth_date, phone_hash, hukou, ethnicity, area_code,"
+                                         " document_hash FROM persons WHERE document_hash IN (" + in + ")",
+                                         params)) {
+        std::string hash = row.Text(8);
+        existing.emplace(std::move(hash), std::move(row));
+      }
+      hashes.clear();
+    };
+    for (const CheckedRow& row : checked) {
+      if (!row.status.ok()) continue;
+      hashes.push_back(row.hash);
+      if (hashes.size() == 500) lookup();
+    }
+    if (!hashes.empty()) lookup();
+    return existing;
+  }
+
+  void WriteNew(std::vector<CheckedRow>& checked, const std::unordered_map<std::string, store::Row>& existing,
+                const std::vector<Row>& rows) {
+    int64_t fresh = 0;
+    for (const CheckedRow& row : checked) fresh += row.status.ok() && !existing.contains(row.hash);
+    if (fresh == 0) return;
+    int64_t id = store::ReserveIds(conn_, "persons", fresh);
+    std::vector<std::string> columns = PersonColumns();
+    columns.insert(columns.end(), {"id", "dwelling_id"});
+    store::BulkInsert persons(conn_, "persons", std::move(columns), 500);
+    store::BulkInsert residencies(conn_, "residencies",
+                                  {"person_id", "dwelling_id", "relation", "start_date", "reason", "area_path"}, 500);
+    residencies.DependsOn(persons);
+    for (size_t i = 0; i < checked.size(); ++i) {
+      CheckedRow& row = checked[i];
+      if (!row.status.ok() || existing.contains(row.hash)) continue;
+      row.values.emplace_back(id);
+      row.values.emplace_back(row.dwelling ? store::Value(row.dwelling->id) : store::Value());
+      persons.Add(std::move(row.values));
+      if (row.dwelling) {
+        residencies.Add({id, row.dwelling->id, RelationOf(rows[i]), StartOf(rows[i]), std::string("导入"),
+                         row.dwelling->area_path});
+      }
+      ++id;
+    }
+    persons.Flush();
+    residencies.Flush();
+    counts.inserted += fresh;
+  }
+
+  void UpdateExisting(const store::Row& old, const CheckedRow& row, const Row& raw) {
+    bool changed = UpdateIfDifferent(old, row.person, row.area_path);
+    if (row.dwelling) changed |= MoveInIfNeeded(old.Int(0), *row.dwelling, raw);
+    ++(changed ? counts.updated : counts.unchanged);
+  }
+
+  std::optional<Dwelling> DwellingAt(const std::string& address) {
     store::Params params{address};
-    store::Rows rows = conn_.Query("SELECT d.id FROM dwellings d JOIN addresses a ON a.id = d.address_id WHERE a.text = ? AND " +
+    store::Rows rows = conn_.Query("SELECT d.id, d.area_code, d.area_path FROM dwellings d JOIN addresses a"
+                                   " ON a.id = d.address_id WHERE a.text = ? AND " +
                                        caller_.scope().Filter("d.area_path", params),
                                    params);
     if (rows.empty()) return std::nullopt;
-    return rows[0].Int(0);
+    return Dwelling{rows[0].Int(0), rows[0].Text(1), rows[0].Text(2)};
   }
 
   bool UpdateIfDifferent(const store::Row& old, const PersonInput& in, const std::string& path) {
@@ -122,29 +243,32 @@ class Importer {
     return true;
   }
 
-  bool MoveInIfNeeded(int64_t person, int64_t dwelling, const Row& row) {
+  bool MoveInIfNeeded(int64_t person, const Dwelling& dwelling, const Row& row) {
     if (!conn_.Query("SELECT 1 FROM residencies WHERE person_id = ? AND dwelling_id = ? AND end_date IS NULL",
-                     {person, dwelling}).empty()) {
+                     {person, dwelling.id}).empty()) {
       return false;
     }
-    std::string start = row.start_date.empty() ? registry_.Today() : row.start_date;
+    std::string start = StartOf(row);
     conn_.Execute("UPDATE residencies SET end_date = ?, end_reason = 'moved' WHERE person_id = ? AND end_date IS NULL",
                   {start, person});
-    store::Rows d = conn_.Query("SELECT area_code, area_path FROM dwellings WHERE id = ?", {dwelling});
     conn_.Execute("INSERT INTO residencies (person_id, dwelling_id, relation, start_date, reason, area_path)"
                   " VALUES (?, ?, ?, ?, '导入', ?)",
-                  {person, dwelling, row.relation.empty() ? std::string("family") : row.relation, start, d[0].Text(1)});
+                  {person, dwelling.id, RelationOf(row), start, dwelling.area_path});
     conn_.Execute("UPDATE persons SET dwelling_id = ?, area_code = ?, area_path = ? WHERE id = ?",
-                  {dwelling, d[0].Text(0), d[0].Text(1), person});
+                  {dwelling.id, dwelling.area_code, dwelling.area_path, person});
     return true;
   }
+
+  std::string StartOf(const Row& row) const { return row.start_date.empty() ? registry_.Today() : row.start_date; }
+  static std::string RelationOf(const Row& row) { return row.relation.empty() ? "family" : row.relation; }
 
   Registry& registry_;
   const Caller& caller_;
   store::Connection& conn_;
   std::string now_;
-  std::set<std::string> seen_;
+  std::unordered_set<std::string> seen_;
   std::unordered_map<std::string, std::optional<std::string>> area_paths_;
+  std::unordered_map<std::string, std::optional<Dwelling>> dwellings_;
 };
 
 // Column positions by API name; a Status naming the missing required columns.
@@ -193,21 +317,29 @@ ImportOutcome ImportPersons(Registry& registry, const Caller& caller, const Tabl
   std::vector<std::vector<std::string>> rejected;
   Status written = store::WithWrite(registry.db(), [&](store::Connection& conn) -> Status {
     Importer importer(registry, caller, conn);
-    for (const auto& cells : table.rows) {
-      Status row = importer.Apply(RowFrom(cells, *columns));
-      if (!row.ok()) {
-        rejected.push_back(cells);
-        rejected.back().push_back(ErrorText(row));
+    std::vector<Row> chunk;
+    auto apply = [&](size_t first) {
+      std::vector<Status> statuses = importer.ApplyChunk(chunk);
+      for (size_t i = 0; i < statuses.size(); ++i) {
+        if (statuses[i].ok()) continue;
+        rejected.push_back(table.rows[first + i]);
+        rejected.back().push_back(ErrorText(statuses[i]));
       }
-      ++out.counts.processed;
-      if (progress && out.counts.processed % 500 == 0) {
+      out.counts.processed += static_cast<int64_t>(chunk.size());
+      chunk.clear();
+      if (progress) {
         ImportCounts now = importer.counts;
         now.total = out.counts.total;
         now.processed = out.counts.processed;
         now.rejected = static_cast<int64_t>(rejected.size());
         progress(now);
       }
+    };
+    for (size_t i = 0; i < table.rows.size(); ++i) {
+      chunk.push_back(RowFrom(table.rows[i], *columns));
+      if (chunk.size() == kChunkRows) apply(i + 1 - chunk.size());
     }
+    if (!chunk.empty()) apply(table.rows.size() - chunk.size());
     int64_t processed = out.counts.processed;
     out.counts = importer.counts;
     out.counts.total = static_cast<int64_t>(table.rows.size());

@@ -27,7 +27,7 @@ struct ImportOutcome {
 };
 
 // Runs an import of persons synchronously as `caller` (Scope::Everything for
-// the command line). `progress` is called every few hundred rows.
+// the command line). `progress` is called after every chunk of at most 4,096 rows.
 ImportOutcome ImportPersons(Registry& registry, const Caller& caller, const Table& table, bool all_or_nothing,
                             const std::function<void(const ImportCounts&)>& progress);
 

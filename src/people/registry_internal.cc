@@ -149,17 +149,31 @@ StoredPhone StorePhone(const Vault& vault, const std::string& digits) {
   return {vault.Seal(digits), vault.LookupHash(digits), MaskPhone(digits)};
 }
 
+const std::vector<std::string>& PersonColumns() {
+  static const std::vector<std::string> columns = {
+      "name",       "document_type", "document_sealed", "document_hash", "document_masked", "sex",
+      "birth_date", "phone_sealed",  "phone_hash",      "phone_masked",  "hukou",           "ethnicity",
+      "area_code",  "area_path",     "created_at",      "updated_at"};
+  return columns;
+}
+
+store::Params PersonValues(const Vault& vault, const PersonInput& in, const std::string& document_hash,
+                           const std::string& area_path, const std::string& now) {
+  StoredPhone phone = StorePhone(vault, in.phone);
+  return {in.name, in.document_type, vault.Seal(in.document_number), document_hash,
+          MaskDocumentNumber(in.document_number), in.sex, in.birth_date, phone.sealed, phone.hash, phone.masked,
+          in.hukou, in.ethnicity, in.area_code, area_path, now, now};
+}
+
 int64_t InsertPerson(store::Connection& conn, const Vault& vault, const PersonInput& in, const std::string& document_hash,
                      const std::string& area_path, const std::string& now) {
-  StoredPhone phone = StorePhone(vault, in.phone);
-  return conn.Query(
-      "INSERT INTO persons (name, document_type, document_sealed, document_hash, document_masked, sex,"
-      " birth_date, phone_sealed, phone_hash, phone_masked, hukou, ethnicity, area_code, area_path,"
-      " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-      {in.name, in.document_type, vault.Seal(in.document_number), document_hash,
-       MaskDocumentNumber(in.document_number), in.sex, in.birth_date, phone.sealed, phone.hash, phone.masked,
-       in.hukou, in.ethnicity, in.area_code, area_path, now, now})[0]
-      .Int(0);
+  static const std::string sql = [] {
+    std::string placeholders = "?";
+    for (size_t i = 1; i < PersonColumns().size(); ++i) placeholders += ", ?";
+    return fmt::format("INSERT INTO persons ({}) VALUES ({}) RETURNING id", fmt::join(PersonColumns(), ", "),
+                       placeholders);
+  }();
+  return conn.Query(sql, PersonValues(vault, in, document_hash, area_path, now))[0].Int(0);
 }
 
 }  // namespace shequ::people::internal

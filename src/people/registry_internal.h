@@ -61,6 +61,11 @@ struct StoredPhone {
   store::Value sealed, hash, masked;
 };
 StoredPhone StorePhone(const Vault& vault, const std::string& digits);
+// The columns of a new person row and its values (document and phone sealed),
+// shared by the single insert and the import's bulk insert.
+const std::vector<std::string>& PersonColumns();
+store::Params PersonValues(const Vault& vault, const PersonInput& in, const std::string& document_hash,
+                           const std::string& area_path, const std::string& now);
 // REQUIRES: a write transaction; `in` passed CheckPerson; no person has its
 // document, whose lookup hash (computed by the caller's duplicate check) is `document_hash`.
 int64_t InsertPerson(store::Connection& conn, const Vault& vault, const PersonInput& in, const std::string& document_hash,

@@ -36,6 +36,17 @@ void BulkInsert::Flush() {
   pending_rows_ = 0;
 }
 
+int64_t ReserveIds(Connection& conn, const std::string& table, int64_t count) {
+  // SQLite's write transaction already excludes other writers; PostgreSQL's
+  // identity sequence would hand the same ids to a concurrent insert.
+  if (conn.dialect() == Dialect::kPostgres) conn.Execute(fmt::format("LOCK TABLE {} IN EXCLUSIVE MODE", table));
+  int64_t first = conn.Query(fmt::format("SELECT COALESCE(MAX(id), 0) + 1 FROM {}", table))[0].Int(0);
+  if (conn.dialect() == Dialect::kPostgres) {
+    conn.Query(fmt::format("SELECT setval(pg_get_serial_sequence('{}', 'id'), ?, false)", table), {first + count});
+  }
+  return first;
+}
+
 void AdvanceIdSequence(Connection& conn, const std::string& table) {
   if (conn.dialect() != Dialect::kPostgres) return;
   conn.Query(fmt::format("SELECT setval(pg_get_serial_sequence('{0}', 'id'), COALESCE((SELECT MAX(id) FROM {0}), 0) + 1, false)",

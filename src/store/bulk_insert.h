@@ -31,6 +31,11 @@ class BulkInsert {
   int64_t rows_ = 0;
 };
 
+// The first of `count` consecutive ids of `table` that no other writer will
+// use, for rows inserted with explicit ids. REQUIRES: a write transaction; on
+// PostgreSQL the table is locked against other writers until it ends.
+int64_t ReserveIds(Connection& conn, const std::string& table, int64_t count);
+
 // After rows were inserted with explicit ids: PostgreSQL's identity sequence
 // must move past them (SQLite needs nothing).
 void AdvanceIdSequence(Connection& conn, const std::string& table);

@@ -4,14 +4,20 @@
 
 namespace shequ::store {
 
-std::string InList(const std::vector<int64_t>& ids, Params& params) {
+namespace {
+template <class T>
+std::string Marks(const std::vector<T>& values, Params& params) {
   std::string marks;
-  for (int64_t id : ids) {
+  for (const T& value : values) {
     marks += marks.empty() ? "?" : ",?";
-    params.emplace_back(id);
+    params.emplace_back(value);
   }
   return marks;
 }
+}  // namespace
+
+std::string InList(const std::vector<int64_t>& ids, Params& params) { return Marks(ids, params); }
+std::string InList(const std::vector<std::string>& keys, Params& params) { return Marks(keys, params); }
 
 std::string Scope::Filter(std::string_view path_column, Params& params) const {
   params.emplace_back(root_);

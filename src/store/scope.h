@@ -12,6 +12,7 @@ namespace shequ::store {
 
 // "?,?,?" for `ids`, whose values are appended to `params`: for `IN (...)`.
 std::string InList(const std::vector<int64_t>& ids, Params& params);
+std::string InList(const std::vector<std::string>& keys, Params& params);
 
 class Scope {
  public:
