@@ -1,6 +1,9 @@
 #include "app/app.h"
 
 #include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
 
 #include "core/embedded.h"
 #include "store/migrations.h"
@@ -27,8 +30,10 @@ App::App(const AppConfig& config)
       tree_(*db_, Clock::System()),
       registry_(*db_, *vault_, trail_, Clock::System()),
       exports_(registry_),
+      cases_(*db_, *vault_, trail_, hub_, Clock::System()),
       imports_(registry_, hub_) {
   store::Migrate(*db_);
+  cases_.Reload();
   router_.set_authenticator([this](const http::Request& r) { return auth_.Authenticate(r); });
   router_.set_fast_authenticator([this](const http::Request& r) { return auth_.AuthenticateFromMemory(r); });
   AddCoreRoutes();
@@ -38,12 +43,30 @@ App::App(const AppConfig& config)
   people::AddRoutes(router_, registry_);
   people::AddImportRoutes(router_, imports_);
   people::AddExportRoutes(router_, exports_);
+  cases::AddRoutes(router_, cases_);
+  cases::AddOpen311Routes(router_, cases_);
   // Routes that kept the default take the configured limit; upload routes set their own.
   for (const auto& route : router_.routes()) {
     if (route->options.body_limit == http::RouteOptions{}.body_limit) {
       route->options.body_limit = config.body_limit;
     }
   }
+}
+
+void App::StartBackgroundWork() {
+  deadline_watch_ = std::jthread([this](std::stop_token stop) {
+    std::mutex mutex;
+    std::condition_variable_any wake;
+    while (!stop.stop_requested()) {
+      try {
+        cases_.SweepDeadlines();
+      } catch (const std::exception& e) {
+        spdlog::warn("deadline sweep failed: {}", e.what());
+      }
+      std::unique_lock lock(mutex);
+      wake.wait_for(lock, stop, std::chrono::seconds(30), [] { return false; });
+    }
+  });
 }
 
 void App::AddCoreRoutes() {

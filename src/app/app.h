@@ -3,9 +3,11 @@
 // routes. The only place that knows all modules.
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "audit/audit.h"
 #include "auth/auth.h"
+#include "cases/cases.h"
 #include "http/event_hub.h"
 #include "http/metrics.h"
 #include "core/vault.h"
@@ -41,6 +43,11 @@ class App {
   const audit::Trail& trail() const { return trail_; }
   const Vault& vault() const { return *vault_; }
   people::Registry& registry() { return registry_; }
+  cases::CaseService& cases() { return cases_; }
+
+  // Work a serving process does besides answering requests: deadline
+  // warnings of cases every 30 s. Stops when the App goes.
+  void StartBackgroundWork();
 
  private:
   void AddCoreRoutes();
@@ -55,7 +62,9 @@ class App {
   people::Registry registry_;
   people::Exports exports_;
   http::Router router_;
-  people::ImportJobs imports_;  // last: its running imports finish before the rest goes
+  cases::CaseService cases_;
+  people::ImportJobs imports_;  // its running imports finish before the rest goes
+  std::jthread deadline_watch_;  // last: stops first
 };
 
 // The text of an embedded file (src/ relative path); throws when missing.

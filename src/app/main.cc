@@ -102,6 +102,7 @@ int Serve(const std::string& db_url, const ServeOptions& o) {
                         "An account still has the demo password: refusing to listen on a non-loopback "
                         "address. Change it first with `shequ user passwd`"}));
   }
+  app->StartBackgroundWork();
   http::Server http_server(server, app->router(), app->hub(), app->metrics());
   http_server.Run([&](uint16_t port) {
     std::string host = server.address.find(':') != std::string::npos ? "[" + server.address + "]"
@@ -127,7 +128,7 @@ void ShowProgress(std::string_view what, int64_t done, int64_t total) {
   if (done == total) fmt::print(stderr, "\n");
 }
 
-int Demo(App& app, const audit::Trail& trail, const std::string& scale, uint64_t seed, int64_t persons) {
+int Demo(App& app, const audit::Trail& trail, const std::string& scale, uint64_t seed, int64_t persons, int64_t cases) {
   auto started = std::chrono::steady_clock::now();
   auto level = scale == "city" ? territory::DemoScale::kCity
                : scale == "district" ? territory::DemoScale::kDistrict : territory::DemoScale::kSmall;
@@ -149,7 +150,15 @@ int Demo(App& app, const audit::Trail& trail, const std::string& scale, uint64_t
                registry.persons, registry.dwellings, registry.buildings, registry.compounds, registry.organizations,
                SecondsSince(started));
   }
-  if (!territory.created && registry.persons == 0) {
+  started = std::chrono::steady_clock::now();
+  if (cases <= 0) cases = scale == "small" ? 1500 : 30000;
+  auto demo_cases = cases::CreateDemoCases(app.db(), app.vault(), trail, seed, cases,
+                                           [](int64_t done, int64_t total) { ShowProgress("案件 cases", done, total); });
+  if (demo_cases.cases > 0) {
+    fmt::print("案件 / cases: {} departments, {} grid shapes, {} cases over the last year in {:.1f} s\n",
+               demo_cases.departments, demo_cases.shapes, demo_cases.cases, SecondsSince(started));
+  }
+  if (!territory.created && registry.persons == 0 && demo_cases.cases == 0) {
     fmt::print("演示数据已存在，未改动 / demo data already present: nothing changed\n");
   }
   return 0;
@@ -231,6 +240,8 @@ int main(int argc, char** argv) {
                        "city: Shanghai's 16 districts (25 million persons, for PostgreSQL)")
       ->check(CLI::IsMember({"small", "district", "city"}))->capture_default_str();
   demo_cmd->add_option("--persons", demo_persons, "Persons to generate instead of the scale's number");
+  int64_t demo_cases = 0;
+  demo_cmd->add_option("--cases", demo_cases, "Cases to generate (default 1,500 small, 30,000 district and city)");
   demo_cmd->add_option("--seed", seed, "Same seed, same demo")->capture_default_str();
 
   auto* migrate_cmd = cli.add_subcommand("migrate", "Apply database migrations");
@@ -293,7 +304,7 @@ int main(int argc, char** argv) {
       fmt::print("database is up to date ({} newly applied)\n", applied.size());
       return 0;
     }
-    if (*demo_cmd) return Demo(*app, cli_trail, scale, seed, demo_persons);
+    if (*demo_cmd) return Demo(*app, cli_trail, scale, seed, demo_persons, demo_cases);
     if (*user_add) {
       Status s = auth::AddAccount(app->db(), cli_trail,
                                   {username, display_name, role, area, ReadPassword(password, password_stdin)});

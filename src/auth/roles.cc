@@ -5,17 +5,20 @@ namespace shequ::auth {
 const std::vector<RoleInfo>& Roles() {
   static const std::vector<RoleInfo> roles = {
       {"district_admin", "district",
-       {"area.read", "audit.read", "account.manage", "registry.read", "registry.import", "export.approve"}},
+       {"area.read", "audit.read", "account.manage", "registry.read", "registry.import", "export.approve",
+        "case.read", "case.report", "case.admin", "case.indicators"}},
       {"subdistrict_admin", "subdistrict",
        {"area.read", "account.manage", "registry.read", "registry.write", "person.unmask",
-        "person.sensitive", "registry.import", "export.approve"}},
+        "person.sensitive", "registry.import", "export.approve", "case.read", "case.report", "case.indicators"}},
       {"neighborhood_worker", "neighborhood",
        {"area.read", "registry.read", "registry.write", "person.unmask", "person.sensitive",
-        "registry.import"}},
-      {"grid_worker", "grid", {"area.read", "registry.read", "registry.write"}},
-      {"department_staff", "", {"area.read"}},  // bound to the area the department serves
-      {"auditor", "", {"area.read", "audit.read"}},
-      {"resident", "", {}},
+        "registry.import", "case.read", "case.report"}},
+      {"grid_worker", "grid", {"area.read", "registry.read", "registry.write", "case.read", "case.report"}},
+      {"dispatcher", "subdistrict", {"area.read", "case.read", "case.report", "case.indicators"}},
+      {"department_staff", "", {"area.read", "case.read", "case.indicators"}},  // bound to the area the department serves
+      {"hotline_operator", "", {"area.read", "case.read", "case.report"}},
+      {"auditor", "", {"area.read", "audit.read", "case.indicators"}},
+      {"resident", "", {"case.read", "case.report"}},
   };
   return roles;
 }

@@ -1,17 +1,14 @@
-
 #include "core/json_input.h"
+#include "http/handlers.h"
 #include "people/people.h"
 
 namespace shequ::people {
 namespace {
 
+using http::Reply;
+using http::WithBody;
 
 Caller CallerOf(const http::Context& ctx) { return Caller{*ctx.caller, ctx.request.request_id}; }
-
-Result<http::Response> Reply(Result<boost::json::object> result, int status = 200) {
-  if (!result.ok()) return result.status();
-  return http::Response::Json(*result, status);
-}
 
 using ListFn = Result<boost::json::object> (Registry::*)(const Caller&, const Filters&, const Paging&);
 using GetFn = Result<boost::json::object> (Registry::*)(const Caller&, int64_t);
@@ -29,16 +26,6 @@ http::Handler Get(Registry& registry, GetFn fn) {
     auto id = http::IdParam(ctx.request);
     if (!id) return Status::NotFound();
     return Reply((registry.*fn)(CallerOf(ctx), *id));
-  };
-}
-
-// A JSON body with exactly these keys allowed, handed to `fn` when it parses.
-template <class Fn>
-http::Handler WithBody(std::initializer_list<std::string_view> allowed, Fn fn) {
-  return [keys = std::vector<std::string_view>(allowed), fn](http::Context& ctx) -> Result<http::Response> {
-    Result<boost::json::object> body = ParseObject(ctx.request.body, keys);
-    if (!body.ok()) return body.status();
-    return fn(ctx, *body);
   };
 }
 

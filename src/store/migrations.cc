@@ -10,10 +10,14 @@ namespace shequ::store {
 std::vector<Migration> MigrationsFor(Dialect dialect) {
   std::string prefix = dialect == Dialect::kSqlite ? "store/migrations/sqlite/"
                                                    : "store/migrations/postgresql/";
+  // Files under common/ hold dialect-neutral SQL (reference rows) and take
+  // version numbers of their own.
+  const std::string common = "store/migrations/common/";
   std::vector<Migration> out;
   for (const EmbeddedFile& f : EmbeddedFiles()) {
-    if (!f.path.starts_with(prefix)) continue;
-    std::string file(f.path.substr(prefix.size()));
+    size_t skip = f.path.starts_with(prefix) ? prefix.size() : f.path.starts_with(common) ? common.size() : 0;
+    if (skip == 0) continue;
+    std::string file(f.path.substr(skip));
     std::string name = file.substr(0, file.size() - 4);  // drop ".sql"
     out.push_back({std::stoi(name.substr(0, 4)), name, f.content});
   }

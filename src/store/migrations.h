@@ -1,6 +1,7 @@
 #pragma once
-// Numbered SQL migrations, one file per number and dialect under
-// store/migrations/{sqlite,postgresql}/NNNN_name.sql, compiled into the binary.
+// Numbered SQL migrations compiled into the binary: one file per number and
+// dialect under store/migrations/{sqlite,postgresql}/NNNN_name.sql, or one
+// dialect-neutral file (reference rows) under store/migrations/common/.
 // A module adds tables by adding the next number in both folders.
 #include <string>
 #include <vector>
