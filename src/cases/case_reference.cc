@@ -113,7 +113,10 @@ Result<json::object> CaseService::SetCalendarDay(const Caller& caller, const jso
   // The calendar itself checks the date and that a make-up day is a weekend.
   // A "normal" day is probed as a holiday: that checks the date alone.
   Result<WorkCalendar> check = WorkCalendar::Create({{*day, *kind == "workday", name.value_or("")}});
-  if (!check.ok()) return check.status();
+  if (!check.ok()) {
+    const Status& s = check.status();
+    return s.fields().empty() ? s : Status::Invalid("day", s.fields()[0].message);
+  }
   Status written = store::WithWrite(db_, [&](store::Connection& conn) -> Status {
     conn.Execute("DELETE FROM work_calendar_days WHERE day = ?", {*day});
     if (*kind != "normal") {

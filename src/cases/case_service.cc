@@ -599,7 +599,12 @@ Result<json::object> CaseService::Act(const Caller& caller, int64_t id, const js
     return Status::Ok();
   });
   if (!written.ok()) return written;
-  return Get(caller, id);
+  Result<json::object> after = Get(caller, id);
+  // A department that sent the case back no longer sees it: the step still happened.
+  if (!after.ok() && after.status().code() == Code::kNotFound) {
+    return json::object{{"id", id}, {"state", new_state}, {"version", *version + 1}, {"visible", false}};
+  }
+  return after;
 }
 
 namespace {

@@ -75,6 +75,8 @@ class CaseService {
   Result<boost::json::object> Counts(const Caller& caller);
   // 按期结案率, 结案率, 返工率, average handling hours, satisfaction; by department and area.
   Result<boost::json::object> Indicators(const Caller& caller, const Filters& filters);
+  // The same as an XLSX workbook: overall, by department, by area.
+  Result<std::string> IndicatorsWorkbook(const Caller& caller, const Filters& filters);
 
   boost::json::object Categories() const;
   Result<boost::json::object> UpdateCategory(const Caller& caller, const std::string& code,

@@ -114,7 +114,16 @@ void AddRoutes(http::Router& router, CaseService& cases) {
     return Reply(c.PossibleDuplicates(CallerOf(ctx), *id));
   });
   router.Add("GET", "/api/v1/case-indicators", {.permission = "case.indicators"},
-             [&c](http::Context& ctx) { return Reply(c.Indicators(CallerOf(ctx), ctx.request.query)); });
+             [&c](http::Context& ctx) -> Result<http::Response> {
+               if (ctx.request.Query("format").value_or("json") != "xlsx") return Reply(c.Indicators(CallerOf(ctx), ctx.request.query));
+               Result<std::string> workbook = c.IndicatorsWorkbook(CallerOf(ctx), ctx.request.query);
+               if (!workbook.ok()) return workbook.status();
+               http::Response res;
+               res.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+               res.body = std::move(*workbook);
+               res.Header("Content-Disposition", "attachment; filename=\"case-indicators.xlsx\"");
+               return res;
+             });
   router.Add("GET", "/api/v1/case-categories", {}, [&c](http::Context&) -> Result<http::Response> {
     return http::Response::Json(c.Categories());
   });

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "cases/case_internal.h"
+#include "core/table_file.h"
 
 namespace shequ::cases {
 
@@ -109,6 +110,31 @@ Result<json::object> CaseService::Indicators(const Caller& caller, const Filters
   }
   return json::object{{"from", from}, {"to", to}, {"overall", overall.Json()},
                       {"by_department", std::move(departments)}, {"by_area", std::move(areas)}};
+}
+
+Result<std::string> CaseService::IndicatorsWorkbook(const Caller& caller, const Filters& filters) {
+  Result<json::object> indicators = Indicators(caller, filters);
+  if (!indicators.ok()) return indicators.status();
+  const std::vector<std::string> header = {"代码 code", "名称 name", "案件数 cases", "结案数 closed",
+                                            "按期结案率 % on time", "结案率 % closed", "返工率 % rework",
+                                            "平均处置工作时 avg working hours", "满意率 % satisfied"};
+  auto row = [](const json::object& o) {
+    auto cell = [&](const char* key) {
+      const json::value* v = o.if_contains(key);
+      if (v == nullptr || v->is_null()) return std::string();
+      if (v->is_string()) return std::string(v->as_string());
+      return v->is_double() ? fmt::format("{}", v->as_double()) : json::serialize(*v);
+    };
+    return std::vector<std::string>{cell("code"), cell("name"), cell("cases"), cell("closed"),
+                                    cell("on_time_closure_rate"), cell("closure_rate"), cell("rework_rate"),
+                                    cell("average_handling_hours"), cell("satisfaction_rate")};
+  };
+  std::vector<Sheet> sheets{{"总体 overall", header, {row(indicators->at("overall").as_object())}},
+                            {"部门 departments", header, {}},
+                            {"街镇 areas", header, {}}};
+  for (const auto& d : indicators->at("by_department").as_array()) sheets[1].rows.push_back(row(d.as_object()));
+  for (const auto& a : indicators->at("by_area").as_array()) sheets[2].rows.push_back(row(a.as_object()));
+  return WriteXlsx(sheets);
 }
 
 }  // namespace shequ::cases

@@ -38,6 +38,13 @@ std::optional<TimePoint> ParseUtc(const std::string& text) {
       z != 'Z') {
     return std::nullopt;
   }
+  // sscanf reads the layout only; timegm would roll 2025-13-01 over into 2026.
+  std::chrono::year_month_day date{std::chrono::year(tm.tm_year), std::chrono::month(static_cast<unsigned>(tm.tm_mon)),
+                                   std::chrono::day(static_cast<unsigned>(tm.tm_mday))};
+  if (!date.ok() || tm.tm_hour < 0 || tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 ||
+      tm.tm_sec > 59 || millis < 0) {
+    return std::nullopt;
+  }
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
   return std::chrono::system_clock::from_time_t(timegm(&tm)) + std::chrono::milliseconds(millis);

@@ -1,11 +1,17 @@
 #include "core/table_file.h"
 
+#include "core/crypto.h"
+
 #include <csv.h>
 #include <expat.h>
 #include <iconv.h>
+#include <xlsxwriter.h>
 #include <zip.h>
 
 #include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 
@@ -211,6 +217,42 @@ Result<Table> ReadTable(std::string_view bytes) {
   table.rows.assign(std::make_move_iterator(all.begin() + 1), std::make_move_iterator(all.end()));
   for (auto& r : table.rows) r.resize(table.header.size());
   return table;
+}
+
+std::string WriteXlsx(const std::vector<Sheet>& sheets) {
+  // libxlsxwriter writes files only: a private temp file, read back and removed.
+  std::filesystem::path path = std::filesystem::temp_directory_path() / ("shequ-" + RandomToken(12) + ".xlsx");
+  lxw_workbook* book = workbook_new(path.c_str());
+  if (book == nullptr) throw SystemError("cannot create " + path.string());
+  lxw_format* bold = workbook_add_format(book);
+  format_set_bold(bold);
+  for (const Sheet& s : sheets) {
+    lxw_worksheet* sheet = workbook_add_worksheet(book, s.name.c_str());
+    for (size_t c = 0; c < s.header.size(); ++c) {
+      worksheet_write_string(sheet, 0, static_cast<lxw_col_t>(c), s.header[c].c_str(), bold);
+      worksheet_set_column(sheet, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), 16, nullptr);
+    }
+    for (size_t r = 0; r < s.rows.size(); ++r) {
+      for (size_t c = 0; c < s.rows[r].size(); ++c) {
+        const std::string& cell = s.rows[r][c];
+        double number = 0;
+        auto [end, error] = std::from_chars(cell.data(), cell.data() + cell.size(), number);
+        auto row = static_cast<lxw_row_t>(r + 1);
+        auto col = static_cast<lxw_col_t>(c);
+        if (!cell.empty() && error == std::errc() && end == cell.data() + cell.size()) {
+          worksheet_write_number(sheet, row, col, number, nullptr);
+        } else {
+          worksheet_write_string(sheet, row, col, cell.c_str(), nullptr);
+        }
+      }
+    }
+  }
+  lxw_error closed = workbook_close(book);
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::filesystem::remove(path);
+  if (closed != LXW_NO_ERROR) throw SystemError(std::string("xlsx: ") + lxw_strerror(closed));
+  return bytes;
 }
 
 std::string WriteCsv(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {

@@ -22,6 +22,17 @@ Result<Table> ReadTable(std::string_view bytes);
 // RFC 4180 CSV, UTF-8 with a BOM so that Excel opens it with the right encoding.
 std::string WriteCsv(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
 
+// One worksheet of a workbook written by WriteXlsx.
+struct Sheet {
+  std::string name;  // at most 31 characters, as Excel requires
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;  // cells that read as numbers are written as numbers
+};
+
+// A small XLSX workbook (the whole of it is built in memory; for long lists
+// write the rows out as people/export.cc does).
+std::string WriteXlsx(const std::vector<Sheet>& sheets);
+
 bool IsValidUtf8(std::string_view s);
 
 }  // namespace shequ

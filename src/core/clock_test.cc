@@ -1,0 +1,24 @@
+#include "core/clock.h"
+
+#include <gtest/gtest.h>
+
+namespace shequ {
+namespace {
+
+TEST(ClockTest, FormatAndParseRoundTrip) {
+  std::optional<TimePoint> t = ParseUtc("2026-02-28T23:59:59.123Z");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(FormatUtc(*t), "2026-02-28T23:59:59.123Z");
+}
+
+TEST(ClockTest, ImpossibleDatesAndTimesDoNotParse) {
+  for (const char* text : {"2025-13-01T00:00:00.000Z", "2025-02-30T00:00:00.000Z", "2025-02-29T00:00:00.000Z",
+                           "2026-01-01T24:00:00.000Z", "2026-01-01T10:60:00.000Z", "2026-01-01T10:00:60.000Z",
+                           "2026-01-01T10:00:00.000", "2026-01-01", "garbage"}) {
+    EXPECT_FALSE(ParseUtc(text)) << text;
+  }
+  EXPECT_TRUE(ParseUtc("2024-02-29T00:00:00.000Z"));  // a leap day
+}
+
+}  // namespace
+}  // namespace shequ
