@@ -150,6 +150,13 @@ void CaseService::Reload() {
   snapshot_ = std::move(next);
 }
 
+json::object CaseService::Departments() {
+  json::array items;
+  for (const auto& row : db_.Acquire()->Query("SELECT code, name, name_en, area_code FROM departments ORDER BY code"))
+    items.push_back({{"code", row.Text(0)}, {"name", row.Text(1)}, {"name_en", row.Text(2)}, {"area_code", row.Text(3)}});
+  return {{"items", std::move(items)}};
+}
+
 std::optional<std::string> CaseService::DepartmentOf(int64_t account_id) {
   auto conn = db_.Acquire();
   store::Rows rows = conn->Query("SELECT department_code FROM department_members WHERE account_id = ?", {account_id});
@@ -210,6 +217,10 @@ Result<json::object> CaseService::List(const Caller& caller, const Filters& filt
   filter("category", " AND c.category_code = ?");
   filter("source", " AND c.source = ?");
   filter("owner_code", " AND c.owner_code = ?");
+  if (auto it = filters.find("mine"); it != filters.end() && it->second == "1") {
+    where += " AND c.reporter_account_id = ?";
+    params.emplace_back(caller.who.account_id);
+  }
   std::string now = Now(clock_);
   if (auto it = filters.find("state"); it != filters.end() && !it->second.empty()) {
     std::vector<std::string> states;
@@ -313,6 +324,35 @@ CaseFacts FactsOf(const store::Row& row, const Principal& who, const std::option
 
 Status NotFoundCase() { return Status(Code::kNotFound, {"未找到该案件", "No such case"}); }
 
+struct Owner {
+  std::string kind, code;
+};
+
+// The owner the responsibility list names for `category` at `area_path`: the
+// most specific area wins.
+std::optional<Owner> SuggestedOwner(store::Connection& conn, const std::string& category, const std::string& area_path) {
+  store::Rows rows = conn.Query(
+      "SELECT owner_kind, department_code FROM responsibilities WHERE category_code = ? AND ? >= area_path AND ? < area_path || '~'"
+      " ORDER BY LENGTH(area_path) DESC LIMIT 1",
+      {category, area_path, area_path});
+  if (rows.empty()) return std::nullopt;
+  if (rows[0].Text(0) == "neighborhood") {
+    std::string nb = NeighborhoodOf(area_path);
+    if (nb.empty()) return std::nullopt;
+    return Owner{"neighborhood", nb};
+  }
+  return Owner{"department", rows[0].Text(1)};
+}
+
+json::value OwnerJson(store::Connection& conn, const std::optional<Owner>& owner) {
+  if (!owner) return nullptr;
+  store::Rows name = owner->kind == "department"
+                         ? conn.Query("SELECT name FROM departments WHERE code = ?", {owner->code})
+                         : conn.Query("SELECT name FROM areas WHERE code = ?", {owner->code});
+  return json::object{{"kind", owner->kind}, {"code", owner->code}, {"name", name.empty() ? "" : name[0].Text(0)}};
+}
+
+
 }  // namespace
 
 Result<json::object> CaseService::Get(const Caller& caller, int64_t id) {
@@ -341,6 +381,9 @@ Result<json::object> CaseService::Get(const Caller& caller, int64_t id) {
                       {"thumb_url", fmt::format("/api/v1/case-photos/{}?size=thumb", p.Int(0))}});
   }
   c["photos"] = std::move(photos);
+  if (c["state"] == "reported" || c["state"] == "filed") {
+    c["suggested_owner"] = OwnerJson(*conn, SuggestedOwner(*conn, row->Text(kCategory), row->Text(kAreaPath)));
+  }
   if (!IsStaff(caller.who)) c.erase("reporter_phone");
   return c;
 }
@@ -448,26 +491,6 @@ Result<json::object> CaseService::Create(const Caller& caller, const Report& rep
 // ---- Acting on a case
 
 namespace {
-
-struct Owner {
-  std::string kind, code;
-};
-
-// The owner the responsibility list names for `category` at `area_path`: the
-// most specific area wins.
-std::optional<Owner> SuggestedOwner(store::Connection& conn, const std::string& category, const std::string& area_path) {
-  store::Rows rows = conn.Query(
-      "SELECT owner_kind, department_code FROM responsibilities WHERE category_code = ? AND ? >= area_path AND ? < area_path || '~'"
-      " ORDER BY LENGTH(area_path) DESC LIMIT 1",
-      {category, area_path, area_path});
-  if (rows.empty()) return std::nullopt;
-  if (rows[0].Text(0) == "neighborhood") {
-    std::string nb = NeighborhoodOf(area_path);
-    if (nb.empty()) return std::nullopt;
-    return Owner{"neighborhood", nb};
-  }
-  return Owner{"department", rows[0].Text(1)};
-}
 
 Status CheckOwner(store::Connection& conn, const Owner& owner) {
   if (owner.kind == "department") {

@@ -91,6 +91,8 @@ class CaseService {
   // ("case_deadline" events). Returns how many cases it marked.
   int SweepDeadlines();
 
+  // The departments cases can be dispatched to.
+  boost::json::object Departments();
   // The department the account belongs to, if any.
   std::optional<std::string> DepartmentOf(int64_t account_id);
 

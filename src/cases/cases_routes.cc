@@ -146,6 +146,8 @@ void AddRoutes(http::Router& router, CaseService& cases) {
              WithBody({"day", "kind", "name"}, [&c](http::Context& ctx, const boost::json::object& body) {
                return Reply(c.SetCalendarDay(CallerOf(ctx), body));
              }));
+  router.Add("GET", "/api/v1/departments", read,
+             [&c](http::Context&) -> Result<http::Response> { return http::Response::Json(c.Departments()); });
   router.Add("GET", "/api/v1/grid-shapes", {.permission = "area.read"},
              [&c](http::Context& ctx) { return Reply(c.GridShapes(CallerOf(ctx))); });
 }

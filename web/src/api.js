@@ -337,11 +337,72 @@ export function fetchExportFile(exportId, kind = 'export') {
   })
 }
 
+// ---- cases (一网统管, docs/api-cases.md) -------------------------------------------
+
+/** GET /cases {state (comma list), category, source, owner_code, area, deadline, q, sort, page, page_size}. */
+export function listCases(query) {
+  return request('GET', '/cases', { query })
+}
+
+/** GET /cases/counts → {by_state: {state: n}, yellow, red}. */
+export function caseCounts() {
+  return request('GET', '/cases/counts')
+}
+
+/** GET /cases/{id} → Case with steps and allowed_actions. */
+export function getCase(caseId) {
+  return request('GET', `/cases/${id(caseId)}`)
+}
+
+/** POST /cases {category_code, title, description, lng, lat | area_code, address, handled_on_spot, note, …} → Case. */
+export function createCase(body) {
+  return request('POST', '/cases', { body })
+}
+
+/**
+ * POST /cases/{id}/actions {action, version, note?, owner_kind?, owner_code?,
+ * satisfaction?, duplicate_of?} → Case.
+ */
+export function caseAction(caseId, body) {
+  return request('POST', `/cases/${id(caseId)}/actions`, { body })
+}
+
+/** GET /cases/{id}/duplicates → [Case + distance_m]: open cases of the same kind nearby. */
+export async function caseDuplicates(caseId) {
+  const data = await request('GET', `/cases/${id(caseId)}/duplicates`)
+  return data?.items || []
+}
+
+/** POST /cases/{id}/photos?stage=before|after|evidence with the image as the body → {id, stage, url, thumb_url}. */
+export function uploadCasePhoto(caseId, stage, blob) {
+  return request('POST', `/cases/${id(caseId)}/photos`, {
+    query: { stage },
+    rawBody: blob,
+    contentType: blob.type || 'image/jpeg',
+  })
+}
+
+/** GET /case-indicators {from, to (exclusive)} → {overall, by_department, by_area}. */
+export function caseIndicators(query) {
+  return request('GET', '/case-indicators', { query })
+}
+
+/** GET /case-categories → [Category {code, family, major, name, name_en, urgency, …}] (active ones). */
+export async function listCaseCategories() {
+  const data = await request('GET', '/case-categories')
+  return data?.items || []
+}
+
+/** GET /grid-shapes → GeoJSON FeatureCollection of the grids in the caller's territory. */
+export function gridShapes() {
+  return request('GET', '/grid-shapes')
+}
+
 // ---- live events ------------------------------------------------------------
 
 /**
  * Opens the server-sent event stream (the session cookie authenticates it).
- * `handlers` maps event names ('audit', 'import', 'shutdown') to functions receiving
+ * `handlers` maps event names ('audit', 'import', 'case', 'case_deadline', 'shutdown') to functions receiving
  * (parsedData, MessageEvent); `onState` receives 'connecting' | 'open' | 'closed'.
  * Returns a function that closes the stream.
  */

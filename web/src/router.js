@@ -4,9 +4,29 @@ import { i18n } from './i18n/index.js'
 import AppLayout from './components/AppLayout.vue'
 import LoginView from './views/LoginView.vue'
 
-/** Side-menu entries; each needs one permission from GET /me `permissions`. */
+/**
+ * Side-menu entries; each needs one permission from GET /me `permissions`, and
+ * some only suit certain account roles (`roles`: only these; `notRoles`: not
+ * these). `home`: the roles that start on this page after signing in (the
+ * others start on the first entry they may see).
+ */
 export const MENU = [
   { name: 'areas', path: '/areas', permission: 'area.read', label: 'nav.areas', icon: 'location' },
+  {
+    name: 'cases', path: '/cases', permission: 'case.read', notRoles: ['resident'], label: 'nav.cases', icon: 'tickets',
+    home: ['dispatcher', 'hotline_operator'],
+  },
+  {
+    name: 'my-cases', path: '/my-cases', permission: 'case.read', roles: ['grid_worker', 'department_staff', 'neighborhood_worker'],
+    label: 'nav.myCases', icon: 'list', home: ['department_staff'],
+  },
+  { name: 'case-new', path: '/cases/new', permission: 'case.report', notRoles: ['resident'], label: 'nav.caseNew', icon: 'camera' },
+  { name: 'report', path: '/report', permission: 'case.report', roles: ['resident'], label: 'nav.report', icon: 'camera' },
+  {
+    name: 'my-reports', path: '/my-reports', permission: 'case.read', roles: ['resident'], label: 'nav.myReports', icon: 'list',
+    home: ['resident'],
+  },
+  { name: 'case-indicators', path: '/case-indicators', permission: 'case.indicators', label: 'nav.caseIndicators', icon: 'chart' },
   { name: 'persons', path: '/persons', permission: 'registry.read', label: 'nav.persons', icon: 'user' },
   { name: 'dwellings', path: '/dwellings', permission: 'registry.read', label: 'nav.dwellings', icon: 'house' },
   { name: 'compounds', path: '/compounds', permission: 'registry.read', label: 'nav.compounds', icon: 'building' },
@@ -15,12 +35,29 @@ export const MENU = [
   { name: 'audit', path: '/audit', permission: 'audit.read', label: 'nav.audit', icon: 'document' },
 ]
 
+/** Whether the signed-in user may use a menu entry or route (its `permission`, `roles`, `notRoles`). */
+export function allows(session, rule = {}) {
+  if (rule.permission && !session.can(rule.permission)) return false
+  const role = session.user?.role
+  if (rule.roles && !rule.roles.includes(role)) return false
+  if (rule.notRoles && rule.notRoles.includes(role)) return false
+  return true
+}
+
 // Registry pages (一标三实). `menu` marks the side-menu entry a detail page belongs to.
 const registry = (path, name, load, title, extra = {}) => ({
   path,
   name,
   component: load,
   meta: { permission: 'registry.read', title, ...extra },
+})
+
+// Case pages: case.read unless `extra` says otherwise.
+const cases = (path, name, load, title, extra = {}) => ({
+  path,
+  name,
+  component: load,
+  meta: { permission: 'case.read', title, ...extra },
 })
 
 const routes = [
@@ -36,6 +73,16 @@ const routes = [
         component: () => import('./views/AreasView.vue'),
         meta: { permission: 'area.read', title: 'nav.areas' },
       },
+      // cases (一网统管)
+      cases('cases', 'cases', () => import('./views/CasesView.vue'), 'nav.cases', { notRoles: ['resident'] }),
+      cases('cases/new', 'case-new', () => import('./views/CaseNewView.vue'), 'nav.caseNew',
+        { permission: 'case.report', notRoles: ['resident'], menu: '/cases/new' }),
+      cases('cases/:id(\\d+)', 'case', () => import('./views/CaseView.vue'), 'caseView.title', { menu: '/cases' }),
+      cases('my-cases', 'my-cases', () => import('./views/MyCasesView.vue'), 'nav.myCases'),
+      cases('report', 'report', () => import('./views/ReportView.vue'), 'nav.report', { permission: 'case.report' }),
+      cases('my-reports', 'my-reports', () => import('./views/MyReportsView.vue'), 'nav.myReports'),
+      cases('case-indicators', 'case-indicators', () => import('./views/CaseIndicatorsView.vue'), 'nav.caseIndicators',
+        { permission: 'case.indicators' }),
       registry('persons', 'persons', () => import('./views/PersonsView.vue'), 'nav.persons'),
       registry('persons/:id', 'person', () => import('./views/PersonView.vue'), 'person.title', { menu: '/persons' }),
       registry('dwellings', 'dwellings', () => import('./views/DwellingsView.vue'), 'nav.dwellings'),
@@ -68,7 +115,8 @@ export const router = createRouter({
 
 /** The first page the user may open, for `/` and after sign-in. */
 export function homeFor(session) {
-  const entry = MENU.find((m) => session.can(m.permission))
+  const role = session.user?.role
+  const entry = MENU.find((m) => m.home?.includes(role) && allows(session, m)) || MENU.find((m) => allows(session, m))
   return entry ? { path: entry.path } : { name: 'home' }
 }
 
@@ -90,7 +138,7 @@ router.beforeEach(async (to) => {
     const home = homeFor(session)
     if (home.path) return home
   }
-  if (to.meta.permission && !session.can(to.meta.permission)) return homeFor(session)
+  if (!allows(session, to.meta)) return homeFor(session)
   return true
 })
 

@@ -14,7 +14,8 @@ function clean(value) {
  * `fields`: {name: ''} for every filter (query parameter) the page has;
  * `fetch(query)`: the api.js list function ({items, total}).
  * Returns the editable `filters`, the `applied` ones (of the rows shown),
- * the rows and paging, and search() / reset() / setPage() / setPageSize().
+ * the rows and paging, and search() / reset() / setPage() / setPageSize(),
+ * and refresh(): load the same page again without the loading mask (live updates).
  */
 export function useRegistryList({ fields, fetch, pageSize = 20 }) {
   const route = useRoute()
@@ -32,6 +33,7 @@ export function useRegistryList({ fields, fetch, pageSize = 20 }) {
   const error = ref(null)
   const loaded = ref(false)
   let seq = 0
+  let quiet = false
 
   function edited() {
     const out = {}
@@ -51,11 +53,16 @@ export function useRegistryList({ fields, fetch, pageSize = 20 }) {
 
   async function load() {
     if (route.name !== routeName) return
-    readQuery(route.query)
-    const current = edited()
-    applied.value = current
+    // a quiet refresh keeps what the user is typing in the filters
+    const silent = quiet
+    let current = applied.value
+    if (!silent) {
+      readQuery(route.query)
+      current = edited()
+      applied.value = current
+    }
     const mine = ++seq
-    loading.value = true
+    if (!silent) loading.value = true
     error.value = null
     try {
       const data = await fetch({ ...current, page: page.value, page_size: size.value })
@@ -65,6 +72,7 @@ export function useRegistryList({ fields, fetch, pageSize = 20 }) {
       loaded.value = true
     } catch (err) {
       if (mine !== seq) return
+      if (silent) return // a failed live refresh keeps the rows shown
       rows.value = []
       total.value = 0
       if (err.status !== 401) error.value = err
@@ -96,7 +104,18 @@ export function useRegistryList({ fields, fetch, pageSize = 20 }) {
     go({ ...applied.value, page_size: s })
   }
 
+  function refresh() {
+    quiet = true
+    try {
+      return load()
+    } finally {
+      quiet = false
+    }
+  }
+
   watch(() => route.query, load, { immediate: true })
 
-  return { filters, applied, page, size, rows, total, loading, error, loaded, load, search, reset, setPage, setPageSize }
+  return {
+    filters, applied, page, size, rows, total, loading, error, loaded, load, refresh, search, reset, setPage, setPageSize,
+  }
 }

@@ -40,16 +40,21 @@ export function setLanguage(lang) {
 
 /**
  * The text to show for an error from api.js, in the current language: the
- * server's own message when it sent one, otherwise a generic one.
+ * server's own message when it sent one (with the messages of the fields a
+ * validation error names), otherwise a generic one.
  */
 export function errorText(err) {
   const { t, locale } = i18n.global
   if (!err) return ''
   if (err.network) return t('errors.network')
-  const own = locale.value === 'en' ? err.message_en : err.message_zh
-  const other = locale.value === 'en' ? err.message_zh : err.message_en
-  if (own) return own
+  const en = locale.value === 'en'
+  const pick = (o) => (en ? o?.message_en || o?.message_zh : o?.message_zh || o?.message_en) || ''
+  const fields = (err.errors || []).map(pick).filter(Boolean)
+  const withFields = (text) => (fields.length ? t('errors.withFields', { message: text, fields: fields.join(t('errors.fieldSeparator')) }) : text)
+  const own = en ? err.message_en : err.message_zh
+  const other = en ? err.message_zh : err.message_en
+  if (own) return withFields(own)
   if (err.status === 403) return t('errors.forbidden')
-  if (err.status) return other || t('errors.unknown', { status: err.status })
+  if (err.status) return withFields(other || t('errors.unknown', { status: err.status }))
   return err.message || t('errors.unknown', { status: '?' })
 }
