@@ -31,9 +31,11 @@ App::App(const AppConfig& config)
       registry_(*db_, *vault_, trail_, Clock::System()),
       exports_(registry_),
       cases_(*db_, *vault_, trail_, hub_, Clock::System()),
+      catalog_(*db_, trail_, Clock::System()),
       imports_(registry_, hub_) {
   store::Migrate(*db_);
   cases_.Reload();
+  catalog_.Load();
   router_.set_authenticator([this](const http::Request& r) { return auth_.Authenticate(r); });
   router_.set_fast_authenticator([this](const http::Request& r) { return auth_.AuthenticateFromMemory(r); });
   AddCoreRoutes();
@@ -45,6 +47,7 @@ App::App(const AppConfig& config)
   people::AddExportRoutes(router_, exports_);
   cases::AddRoutes(router_, cases_);
   cases::AddOpen311Routes(router_, cases_);
+  services::AddRoutes(router_, catalog_, cases_);
   // Routes that kept the default take the configured limit; upload routes set their own.
   for (const auto& route : router_.routes()) {
     if (route->options.body_limit == http::RouteOptions{}.body_limit) {

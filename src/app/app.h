@@ -8,6 +8,7 @@
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "cases/cases.h"
+#include "services/services.h"
 #include "http/event_hub.h"
 #include "http/metrics.h"
 #include "core/vault.h"
@@ -63,6 +64,7 @@ class App {
   people::Exports exports_;
   http::Router router_;
   cases::CaseService cases_;
+  services::Catalog catalog_;
   people::ImportJobs imports_;  // its running imports finish before the rest goes
   std::jthread deadline_watch_;  // last: stops first
 };

@@ -1,0 +1,297 @@
+#include <fmt/format.h>
+
+#include <set>
+
+#include "core/embedded.h"
+#include "core/json_input.h"
+#include "core/table_file.h"
+#include "services/search.h"
+#include "services/services.h"
+#include "services/text.h"
+
+namespace shequ::services {
+namespace json = boost::json;
+
+namespace {
+
+constexpr size_t kMaxQuestionChars = 200;
+// Below this score the best guide is a guess: the resident is offered a person.
+constexpr double kConfidentScore = 4.0;
+
+const std::vector<std::string_view> kEditable = {
+    "version", "name_en", "summary", "also_known_as", "eligibility", "materials", "steps", "time_limit_days",
+    "fee", "where", "online", "doorstep", "legal_basis", "target_groups", "related", "form"};
+
+std::string_view EmbeddedText(std::string_view path) {
+  for (const auto& f : EmbeddedFiles())
+    if (f.path == path) return f.content;
+  throw SystemError("not embedded: " + std::string(path));
+}
+
+// The guides compiled into the program (src/services/guides/*.json).
+std::vector<Guide> ShippedGuides() {
+  std::vector<Guide> out;
+  for (const auto& f : EmbeddedFiles()) {
+    if (!f.path.starts_with("services/guides/") || !f.path.ends_with(".json")) continue;
+    json::value file = json::parse(f.content);
+    for (const auto& v : file.as_array()) {
+      const json::object& o = v.as_object();
+      out.push_back({std::string(o.at("code").as_string()), std::string(o.at("name").as_string()),
+                     std::string(o.at("category").as_string()), o, 1});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const Guide& a, const Guide& b) { return a.code < b.code; });
+  return out;
+}
+
+std::vector<std::string> Vocabulary(const std::vector<Guide>& guides, const Synonyms& synonyms) {
+  std::vector<std::string> words;
+  for (const auto& [colloquial, meaning] : synonyms) words.push_back(colloquial);
+  for (const Guide& g : guides) {
+    if (const json::value* aka = g.body.if_contains("also_known_as"); aka && aka->is_array()) {
+      for (const auto& a : aka->as_array())
+        if (a.is_string()) words.push_back(Normalize(a.as_string()));
+    }
+  }
+  std::erase_if(words, [](const std::string& w) { return w.empty() || w.find(' ') != std::string::npos; });
+  return words;
+}
+
+json::object Summary(const Guide& g) {
+  auto field = [&](const char* key) -> json::value {
+    const json::value* v = g.body.if_contains(key);
+    return v ? *v : json::value(nullptr);
+  };
+  return {{"id", g.code},        {"name", g.name},         {"category", g.category},
+          {"name_en", field("name_en")}, {"summary", field("summary")}, {"time_limit_days", field("time_limit_days")},
+          {"online", field("online")},   {"doorstep", field("doorstep")}};
+}
+
+Status Invalid(std::string field, std::string zh, std::string en) {
+  return Status::Invalid(std::move(field), {std::move(zh), std::move(en)});
+}
+
+// What one editable field must look like.
+Status CheckField(std::string_view key, const json::value& v) {
+  static const std::set<std::string_view> lists = {"also_known_as", "materials", "steps", "where", "target_groups", "related"};
+  bool ok = key == "time_limit_days" ? v.is_int64() && v.as_int64() >= 0 && v.as_int64() <= 365
+            : key == "online" || key == "doorstep" ? v.is_bool()
+            : key == "form" ? v.is_array()
+            : lists.contains(key) ? v.is_array() && std::all_of(v.as_array().begin(), v.as_array().end(),
+                                                                 [](const json::value& e) { return e.is_string(); })
+                                  : v.is_string() && Utf8Length(v.as_string()) <= 4000;
+  if (ok) return Status::Ok();
+  return Invalid(std::string(key), fmt::format("{} 的格式不对", key), fmt::format("{} has the wrong type or size", key));
+}
+
+}  // namespace
+
+struct Catalog::State {
+  std::unique_ptr<GuideIndex> index;
+};
+
+Catalog::Catalog(store::Database& db, const audit::Trail& trail, const Clock& clock)
+    : db_(db), trail_(trail), clock_(clock) {}
+
+Catalog::~Catalog() = default;
+
+std::shared_ptr<const Catalog::State> Catalog::state() const {
+  std::lock_guard lock(mutex_);
+  return state_;
+}
+
+void Catalog::Index(store::Connection& conn, const std::string& code, const std::string& terms) {
+  conn.Execute("DELETE FROM service_guide_terms WHERE code = ?", {code});
+  conn.Execute("INSERT INTO service_guide_terms (code, terms) VALUES (?, ?)", {code, terms});
+}
+
+void Catalog::Load() {
+  Synonyms synonyms = ParseSynonyms(EmbeddedText("services/synonyms.tsv"));
+  std::vector<Guide> shipped = ShippedGuides();
+  if (!segmenter_) segmenter_ = std::make_unique<Segmenter>(Vocabulary(shipped, synonyms));
+  store::WithWrite(db_, [&](store::Connection& conn) -> Status {
+    if (!conn.Query("SELECT 1 FROM service_guides LIMIT 1").empty()) return Status::Ok();
+    GuideIndex terms(shipped, *segmenter_, synonyms);
+    std::string now = FormatUtc(clock_.Now());
+    for (const Guide& g : shipped) {
+      std::string body = json::serialize(g.body);
+      conn.Execute("INSERT INTO service_guides (code, name, category, body, version, updated_at, updated_by)"
+                   " VALUES (?, ?, ?, ?, 1, ?, 'system')",
+                   {g.code, g.name, g.category, body, now});
+      conn.Execute("INSERT INTO service_guide_versions (code, version, body, changed_by, changed_at) VALUES (?, 1, ?, 'system', ?)",
+                   {g.code, body, now});
+      Index(conn, g.code, terms.IndexTerms(g));
+    }
+    return Status::Ok();
+  });
+  std::vector<Guide> stored;
+  for (const auto& row : db_.Acquire()->Query("SELECT code, name, category, body, version FROM service_guides ORDER BY code"))
+    stored.push_back({row.Text(0), row.Text(1), row.Text(2), json::parse(row.Text(3)).as_object(), row.Int(4)});
+  auto next = std::make_shared<State>();
+  next->index = std::make_unique<GuideIndex>(std::move(stored), *segmenter_, std::move(synonyms));
+  std::lock_guard lock(mutex_);
+  state_ = std::move(next);
+}
+
+Result<json::object> Catalog::Search(std::string_view question, size_t limit) const {
+  if (!IsValidUtf8(question)) return Invalid("q", "问题含有无效字符", "The question is not valid UTF-8");
+  size_t chars = Utf8Length(question);
+  if (Normalize(question).empty()) return Invalid("q", "请说说您想办什么事", "Please say what you need");
+  if (chars > kMaxQuestionChars) {
+    return Invalid("q", fmt::format("问题不超过 {} 个字", kMaxQuestionChars),
+                   fmt::format("A question is at most {} characters", kMaxQuestionChars));
+  }
+  std::shared_ptr<const State> s = state();
+  std::vector<QueryTerm> terms = s->index->Terms(question);
+  // The full-text index picks the guides that share any word; ranking is the same on both databases.
+  std::vector<std::string> candidates;
+  if (!terms.empty()) {
+    auto conn = db_.Acquire();
+    store::Params params;
+    std::string sql;
+    if (conn->dialect() == store::Dialect::kSqlite) {
+      std::string match;
+      for (const QueryTerm& t : terms) match += (match.empty() ? "\"" : " OR \"") + t.term + "\"";
+      sql = "SELECT code FROM service_guide_terms WHERE service_guide_terms MATCH ?";
+      params.emplace_back(match);
+    } else {
+      std::string any;
+      for (const QueryTerm& t : terms) {
+        any += any.empty() ? "plainto_tsquery('simple', ?)" : " || plainto_tsquery('simple', ?)";
+        params.emplace_back(t.term);
+      }
+      sql = "SELECT code FROM service_guide_terms WHERE terms_tsv @@ (" + any + ")";
+    }
+    for (const auto& row : conn->Query(sql, params)) candidates.push_back(row.Text(0));
+  }
+  json::array items;
+  double best = 0;
+  if (!candidates.empty()) {
+    for (const Hit& hit : s->index->Rank(terms, candidates, limit)) {
+      json::object item = Summary(*hit.guide);
+      item["score"] = hit.score;
+      item["highlight"] = hit.highlight;
+      best = std::max(best, hit.score);
+      items.push_back(std::move(item));
+    }
+  }
+  json::array words;
+  for (const QueryTerm& t : terms)
+    if (t.weight >= 0.5) words.push_back(json::string(t.term));
+  return json::object{{"items", std::move(items)}, {"terms", std::move(words)},
+                      {"suggest_consultation", best < kConfidentScore}};
+}
+
+json::object Catalog::List(const std::string& category) const {
+  json::array items;
+  std::map<std::string, int64_t> categories;
+  for (const Guide& g : state()->index->guides()) {
+    ++categories[g.category];
+    if (category.empty() || g.category == category) items.push_back(Summary(g));
+  }
+  json::array counts;
+  for (const auto& [name, n] : categories) counts.push_back({{"name", name}, {"count", n}});
+  return {{"items", std::move(items)}, {"categories", std::move(counts)}};
+}
+
+Result<json::object> Catalog::Get(std::string_view code) const {
+  std::shared_ptr<const State> s = state();
+  const Guide* g = s->index->Find(code);
+  if (g == nullptr) return Status(Code::kNotFound, {"没有这个办事指南", "No such service guide"});
+  json::object out = g->body;
+  out["id"] = g->code;
+  out["version"] = g->version;
+  out["sample"] = true;  // shipped content describes typical practice; the district edits it
+  return out;
+}
+
+Result<json::object> Catalog::Update(const Principal& who, const std::string& request_id, const std::string& code,
+                                     const json::object& body) {
+  for (const auto& kv : body) {
+    if (std::find(kEditable.begin(), kEditable.end(), kv.key()) == kEditable.end()) {
+      return Status::BadRequest({fmt::format("不能修改字段 {}", std::string(kv.key())),
+                                 fmt::format("Field {} cannot be changed", std::string(kv.key()))});
+    }
+    if (kv.key() != "version") SHEQU_RETURN_IF_ERROR(CheckField(kv.key(), kv.value()));
+  }
+  const json::value* version = body.if_contains("version");
+  if (version == nullptr || !version->is_int64()) return Invalid("version", "请给出版本号", "version is required");
+  std::shared_ptr<const State> s = state();
+  const Guide* current = s->index->Find(code);
+  if (current == nullptr) return Status(Code::kNotFound, {"没有这个办事指南", "No such service guide"});
+  json::object next = current->body;
+  json::object changed;
+  for (const auto& kv : body) {
+    if (kv.key() == "version") continue;
+    next[kv.key()] = kv.value();
+    changed[kv.key()] = true;
+  }
+  Guide edited = *current;
+  edited.body = next;
+  std::string terms = s->index->IndexTerms(edited);
+  std::string now = FormatUtc(clock_.Now());
+  std::string text = json::serialize(next);
+  Status written = store::WithWrite(db_, [&](store::Connection& conn) -> Status {
+    if (conn.Execute("UPDATE service_guides SET body = ?, version = version + 1, updated_at = ?, updated_by = ?"
+                     " WHERE code = ? AND version = ?",
+                     {text, now, who.username, code, version->as_int64()}) != 1) {
+      return Status(Code::kConflict, {"指南已被他人修改，请刷新后再改", "Someone else changed the guide: reload it first"});
+    }
+    conn.Execute("INSERT INTO service_guide_versions (code, version, body, changed_by, changed_at) VALUES (?, ?, ?, ?, ?)",
+                 {code, version->as_int64() + 1, text, who.username, now});
+    Index(conn, code, terms);
+    audit::Entry entry = audit::By(who, request_id, "service.update", "service:" + code);
+    entry.details = {{"fields", std::move(changed)}, {"version", version->as_int64() + 1}};
+    trail_.Append(conn, entry);
+    return Status::Ok();
+  });
+  if (!written.ok()) return written;
+  Load();
+  return Get(code);
+}
+
+Result<json::object> Catalog::Versions(std::string_view code) const {
+  json::array items;
+  for (const auto& row : db_.Acquire()->Query(
+           "SELECT version, changed_by, changed_at FROM service_guide_versions WHERE code = ? ORDER BY version DESC",
+           {std::string(code)}))
+    items.push_back({{"version", row.Int(0)}, {"changed_by", row.Text(1)}, {"changed_at", row.Text(2)}});
+  if (items.empty()) return Status(Code::kNotFound, {"没有这个办事指南", "No such service guide"});
+  return json::object{{"items", std::move(items)}};
+}
+
+Result<json::object> Catalog::Doorstep(const std::string& area_code) const {
+  json::array items;
+  std::shared_ptr<const State> s = state();
+  for (const auto& row : db_.Acquire()->Query("SELECT guide_code FROM doorstep_services WHERE area_code = ? ORDER BY guide_code",
+                                              {area_code})) {
+    if (const Guide* g = s->index->Find(row.Text(0))) items.push_back(Summary(*g));
+  }
+  return json::object{{"area_code", area_code}, {"items", std::move(items)}};
+}
+
+Result<json::object> Catalog::SetDoorstep(const Principal& who, const std::string& request_id,
+                                          const std::string& area_code, const std::string& code, bool handled) {
+  if (state()->index->Find(code) == nullptr) return Status(Code::kNotFound, {"没有这个办事指南", "No such service guide"});
+  Status written = store::WithWrite(db_, [&](store::Connection& conn) -> Status {
+    store::Params params{area_code};
+    std::string scope = store::Scope::Subtree(who.area_path).Filter("path", params);
+    store::Rows area = conn.Query("SELECT path FROM areas WHERE code = ? AND level = 'neighborhood' AND " + scope, params);
+    if (area.empty()) return Status(Code::kNotFound, {"您的辖区内没有这个居委", "No such neighborhood in your territory"});
+    conn.Execute("DELETE FROM doorstep_services WHERE area_code = ? AND guide_code = ?", {area_code, code});
+    if (handled) {
+      conn.Execute("INSERT INTO doorstep_services (area_code, guide_code, area_path) VALUES (?, ?, ?)",
+                   {area_code, code, area[0].Text(0)});
+    }
+    audit::Entry entry = audit::By(who, request_id, handled ? "service.doorstep_add" : "service.doorstep_remove",
+                                   "service:" + code);
+    entry.area_code = area_code;
+    entry.area_path = area[0].Text(0);
+    trail_.Append(conn, entry);
+    return Status::Ok();
+  });
+  if (!written.ok()) return written;
+  return Doorstep(area_code);
+}
+
+}  // namespace shequ::services
