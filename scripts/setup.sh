@@ -11,6 +11,7 @@ BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config
   libsqlite3-dev libpq-dev libsodium-dev libcli11-dev libspdlog-dev libfmt-dev libgtest-dev
   libcsv-dev libzip-dev libexpat1-dev libxlsxwriter-dev libgeos-dev libvips-dev
   libfriso-dev friso-dict libopencc-dev libopencc-data
+  libpango1.0-dev libcairo2-dev fonts-wqy-microhei
   nodejs npm gzip ca-certificates)
 TEST_PACKAGES=(sqlite3 postgresql-15 postgresql-client-15 chromium fonts-wqy-microhei curl)
 BENCH_PACKAGES=(wrk nginx-light libbenchmark-dev)

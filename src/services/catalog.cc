@@ -17,6 +17,8 @@ namespace {
 constexpr size_t kMaxQuestionChars = 200;
 // Below this score the best guide is a guess: the resident is offered a person.
 constexpr double kConfidentScore = 4.0;
+// …or when it leaves most of what the resident said unmatched.
+constexpr double kConfidentCoverage = 0.5;
 
 const std::vector<std::string_view> kEditable = {
     "version", "name_en", "summary", "also_known_as", "eligibility", "materials", "steps", "time_limit_days",
@@ -110,10 +112,14 @@ void Catalog::Load() {
   std::vector<Guide> shipped = ShippedGuides();
   if (!segmenter_) segmenter_ = std::make_unique<Segmenter>(Vocabulary(shipped, synonyms));
   store::WithWrite(db_, [&](store::Connection& conn) -> Status {
-    if (!conn.Query("SELECT 1 FROM service_guides LIMIT 1").empty()) return Status::Ok();
+    // Guides a newer release ships are added; guides already there (perhaps edited) stay as they are.
+    std::set<std::string> present;
+    for (const auto& row : conn.Query("SELECT code FROM service_guides")) present.insert(row.Text(0));
+    if (present.size() == shipped.size()) return Status::Ok();
     GuideIndex terms(shipped, *segmenter_, synonyms);
     std::string now = FormatUtc(clock_.Now());
     for (const Guide& g : shipped) {
+      if (present.contains(g.code)) continue;
       std::string body = json::serialize(g.body);
       conn.Execute("INSERT INTO service_guides (code, name, category, body, version, updated_at, updated_by)"
                    " VALUES (?, ?, ?, ?, 1, ?, 'system')",
@@ -165,13 +171,13 @@ Result<json::object> Catalog::Search(std::string_view question, size_t limit) co
     for (const auto& row : conn->Query(sql, params)) candidates.push_back(row.Text(0));
   }
   json::array items;
-  double best = 0;
+  bool confident = false;
   if (!candidates.empty()) {
     for (const Hit& hit : s->index->Rank(terms, candidates, limit)) {
       json::object item = Summary(*hit.guide);
       item["score"] = hit.score;
       item["highlight"] = hit.highlight;
-      best = std::max(best, hit.score);
+      if (items.empty()) confident = hit.score >= kConfidentScore && hit.coverage >= kConfidentCoverage;
       items.push_back(std::move(item));
     }
   }
@@ -179,7 +185,7 @@ Result<json::object> Catalog::Search(std::string_view question, size_t limit) co
   for (const QueryTerm& t : terms)
     if (t.weight >= 0.5) words.push_back(json::string(t.term));
   return json::object{{"items", std::move(items)}, {"terms", std::move(words)},
-                      {"suggest_consultation", best < kConfidentScore}};
+                      {"suggest_consultation", !confident}};
 }
 
 json::object Catalog::List(const std::string& category) const {

@@ -12,7 +12,7 @@ namespace {
 
 // How much a match in each field counts: name and 俗称, summary, groups,
 // eligibility, materials, steps and the rest.
-constexpr std::array<double, 6> kFieldWeight = {3.0, 1.5, 1.0, 1.0, 0.6, 0.4};
+constexpr std::array<double, 6> kFieldWeight = {3.0, 2.0, 1.0, 1.0, 0.6, 0.4};
 constexpr double kK1 = 1.2, kB = 0.75;
 // Words that carry the shape of a question, not what it is about.
 const std::set<std::string> kStopwords = {
@@ -55,14 +55,14 @@ size_t CharCount(std::string_view s) {
   return n;
 }
 
-void AddTerm(std::vector<QueryTerm>& terms, const std::string& term, double weight) {
+void AddTerm(std::vector<QueryTerm>& terms, const std::string& term, double weight, const std::string& origin) {
   for (QueryTerm& t : terms) {
     if (t.term == term) {
-      t.weight = std::max(t.weight, weight);
+      if (weight > t.weight) t = {term, weight, origin};
       return;
     }
   }
-  terms.push_back({term, weight});
+  terms.push_back({term, weight, origin});
 }
 
 }  // namespace
@@ -106,6 +106,7 @@ GuideIndex::GuideIndex(std::vector<Guide> guides, const Segmenter& segmenter, Sy
     texts_.push_back(std::move(texts));
     length_.push_back(length);
   }
+  for (const auto& [word, df] : df_) by_length_[CharCount(word)].emplace_back(Characters(word), word);
   for (int f = 0; f < kFields; ++f) average_length_[f] = guides_.empty() ? 1 : std::max(1.0, total[f] / guides_.size());
 }
 
@@ -147,18 +148,24 @@ std::vector<QueryTerm> GuideIndex::Terms(std::string_view question) const {
   std::vector<std::string> words = segmenter_.Words(normalized);
   std::erase_if(words, [](const std::string& w) { return w == " " || w.empty(); });
   std::vector<QueryTerm> terms;
-  std::vector<std::string> split;  // two single characters the dictionary could not join: often a typo
+  std::vector<std::string> split;  // neighbouring pieces the dictionary could not join: often a typo
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& w = words[i];
-    if (kStopwords.contains(w)) continue;
-    bool single = CharCount(w) == 1;
-    AddTerm(terms, w, single ? 0.3 : 1.0);
-    if (single && i + 1 < words.size() && CharCount(words[i + 1]) == 1) {
-      std::string pair = w + words[i + 1];
-      if (df_.contains(pair)) {
-        AddTerm(terms, pair, 0.8);
+    if (!kStopwords.contains(w)) AddTerm(terms, w, CharCount(w) == 1 ? 0.3 : 1.0, w);
+    // Two or three neighbouring pieces, one of them a lone character, of 2-4 characters in all:
+    // a word the dictionary lacks (长护险) or one with a wrong character (敬老咔).
+    std::string joined = w;
+    bool has_single = CharCount(w) == 1;
+    for (size_t j = i + 1; j < words.size() && j < i + 3 && !kStopwords.contains(w); ++j) {
+      if (kStopwords.contains(words[j])) break;
+      joined += words[j];
+      has_single |= CharCount(words[j]) == 1;
+      size_t length = CharCount(joined);
+      if (!has_single || length < 2 || length > 4) continue;
+      if (df_.contains(joined)) {
+        AddTerm(terms, joined, 0.8, joined);
       } else {
-        split.push_back(pair);
+        split.push_back(joined);
       }
     }
   }
@@ -166,22 +173,23 @@ std::vector<QueryTerm> GuideIndex::Terms(std::string_view question) const {
   for (const auto& [colloquial, meaning] : synonyms_) {
     if (normalized.find(colloquial) == std::string::npos) continue;
     for (const std::string& w : segmenter_.Words(meaning))
-      if (w != " " && !kStopwords.contains(w)) AddTerm(terms, w, 0.9);
+      if (w != " " && !kStopwords.contains(w)) AddTerm(terms, w, 0.9, colloquial);
   }
-  // One wrong character in a split pair: index words that differ in one place, those that keep
+  // One wrong character in joined pieces: index words that differ in one place, those that keep
   // the first character first (低宝 → 低保 before 宝宝), then the commoner ones.
   for (const std::string& pair : split) {
     std::vector<std::string> chars = Characters(pair);
     std::vector<std::tuple<bool, int, std::string>> near;
-    for (const auto& [indexed, df] : df_) {
-      std::vector<std::string> other = Characters(indexed);
-      if (other.size() != chars.size()) continue;
+    auto same_length = by_length_.find(chars.size());
+    if (same_length == by_length_.end()) continue;
+    for (const auto& [other, indexed] : same_length->second) {
       int differ = 0;
-      for (size_t k = 0; k < chars.size(); ++k) differ += chars[k] != other[k];
-      if (differ == 1) near.emplace_back(other[0] == chars[0], df, indexed);
+      for (size_t k = 0; k < chars.size() && differ < 2; ++k) differ += chars[k] != other[k];
+      if (differ == 1) near.emplace_back(other[0] == chars[0], df_.at(indexed), indexed);
     }
     std::sort(near.begin(), near.end(), std::greater<>());
-    for (size_t k = 0; k < near.size() && k < 2; ++k) AddTerm(terms, std::get<2>(near[k]), std::get<0>(near[k]) ? 0.7 : 0.35);
+    for (size_t k = 0; k < near.size() && k < 2; ++k)
+      AddTerm(terms, std::get<2>(near[k]), std::get<0>(near[k]) ? 0.7 : 0.35, pair);
   }
   return terms;
 }
@@ -221,9 +229,32 @@ std::vector<Hit> GuideIndex::Rank(const std::vector<QueryTerm>& terms, const std
   std::vector<Hit> hits;
   for (size_t i = 0; i < scored.size() && i < limit; ++i) {
     size_t g = scored[i].second;
-    hits.push_back({&guides_[g], std::round(scored[i].first * 1000) / 1000, Highlight(g, terms)});
+    hits.push_back({&guides_[g], std::round(scored[i].first * 1000) / 1000, Highlight(g, terms), Coverage(g, terms)});
   }
   return hits;
+}
+
+double GuideIndex::Coverage(size_t guide, const std::vector<QueryTerm>& terms) const {
+  auto matched = [&](const std::string& term) {
+    for (int f = 0; f < kFields; ++f)
+      if (tf_[guide][f].contains(term)) return true;
+    return false;
+  };
+  double total = 0, covered = 0;
+  for (const QueryTerm& own : terms) {
+    if (own.origin != own.term || own.weight < 1.0) continue;  // the question's own words of 2+ characters
+    double chars = static_cast<double>(CharCount(own.term));
+    total += chars;
+    bool hit = matched(own.term);
+    for (const QueryTerm& derived : terms) {
+      if (hit) break;
+      bool related = derived.origin != derived.term && (derived.origin.find(own.term) != std::string::npos ||
+                                                         own.term.find(derived.origin) != std::string::npos);
+      hit = related && matched(derived.term);
+    }
+    covered += hit ? chars : 0;
+  }
+  return total == 0 ? 0 : covered / total;
 }
 
 std::string GuideIndex::Highlight(size_t guide, const std::vector<QueryTerm>& terms) const {

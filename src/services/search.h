@@ -29,12 +29,18 @@ Synonyms ParseSynonyms(std::string_view tsv);
 struct QueryTerm {
   std::string term;
   double weight;
+  // The part of the question it stands for: itself for the question's own words, the
+  // colloquial phrase for an expansion, the mistyped pieces for a correction.
+  std::string origin;
 };
 
 struct Hit {
   const Guide* guide;
   double score;
   std::string highlight;  // HTML: escaped text with <mark> around matched words
+  // Share (0-1, by characters) of the question's own words of two characters or more that the
+  // guide matches, directly or through an expansion or correction: low means a guess.
+  double coverage;
 };
 
 class GuideIndex {
@@ -61,6 +67,7 @@ class GuideIndex {
   std::vector<std::string> Words(std::string_view text) const;
   std::array<Field, kFields> FieldsOf(const Guide& guide) const;
   std::string Highlight(size_t guide, const std::vector<QueryTerm>& terms) const;
+  double Coverage(size_t guide, const std::vector<QueryTerm>& terms) const;
 
   std::vector<Guide> guides_;
   const Segmenter& segmenter_;
@@ -70,6 +77,8 @@ class GuideIndex {
   std::vector<std::array<std::string, kFields>> texts_;  // as written, for highlighting
   std::array<double, kFields> average_length_{};
   std::map<std::string, int> df_;  // guides containing the term in any field
+  // The index's words by their number of characters, split into characters: for typo matching.
+  std::map<size_t, std::vector<std::pair<std::vector<std::string>, std::string>>> by_length_;
   std::map<std::string, size_t> by_code_;
 };
 

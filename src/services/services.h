@@ -30,7 +30,7 @@ class Catalog {
   Catalog(store::Database& db, const audit::Trail& trail, const Clock& clock);
   ~Catalog();
 
-  // Puts the guides shipped with the program into an empty catalog, then
+  // Adds the guides shipped with the program that the catalog lacks, then
   // (re)builds the search index from the catalog.
   void Load();
 

@@ -1,6 +1,7 @@
 #include "cases/cases.h"
 #include "core/json_input.h"
 #include "http/handlers.h"
+#include "services/guide_pdf.h"
 #include "services/services.h"
 
 namespace shequ::services {
@@ -26,6 +27,15 @@ void AddRoutes(http::Router& router, Catalog& catalog, cases::CaseService& cases
   });
   router.Add("GET", "/api/v1/services/{code}", open,
              [&c](http::Context& ctx) { return Reply(c.Get(ctx.request.params.at("code"))); });
+  router.Add("GET", "/api/v1/services/{code}/pdf", open, [&c](http::Context& ctx) -> Result<http::Response> {
+    Result<boost::json::object> guide = c.Get(ctx.request.params.at("code"));
+    if (!guide.ok()) return guide.status();
+    http::Response res;
+    res.content_type = "application/pdf";
+    res.body = GuidePdf(*guide);
+    res.Header("Content-Disposition", "inline; filename=\"" + ctx.request.params.at("code") + ".pdf\"");
+    return res;
+  });
   router.Add("PATCH", "/api/v1/services/{code}", {.permission = "service.admin", .json_body = true},
              [&c](http::Context& ctx) -> Result<http::Response> {
                boost::json::value parsed;
