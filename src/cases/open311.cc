@@ -5,6 +5,7 @@
 #include <boost/url.hpp>
 #include <fmt/format.h>
 
+#include "core/markup.h"
 #include "cases/case_internal.h"
 #include "core/crypto.h"
 
@@ -26,26 +27,12 @@ std::optional<std::pair<std::string, Format>> SplitFormat(const std::string& seg
   return std::nullopt;
 }
 
-std::string XmlEscape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 // One XML element for a JSON value; arrays repeat a child element named after the list.
 void AppendElement(std::string& out, std::string_view name, const json::value& v) {
   out += fmt::format("<{}>", name);
   if (v.is_string()) {
-    out += XmlEscape(v.as_string());
+    out += EscapeMarkup(v.as_string());
   } else if (v.is_object()) {
     for (const auto& kv : v.as_object()) AppendElement(out, kv.key(), kv.value());
   } else if (v.is_array()) {

@@ -5,6 +5,8 @@
 #include <set>
 #include <tuple>
 
+#include "core/markup.h"
+
 namespace shequ::services {
 namespace json = boost::json;
 
@@ -34,20 +36,6 @@ std::string Join(const json::value* v, const char* separator = " ") {
   return out;
 }
 
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 size_t CharCount(std::string_view s) {
   size_t n = 0;
@@ -283,10 +271,10 @@ std::string GuideIndex::Highlight(size_t guide, const std::vector<QueryTerm>& te
     for (const QueryTerm& t : terms)
       if (CharCount(t.term) >= 2 && window.compare(i, t.term.size(), t.term) == 0) longest = std::max(longest, t.term.size());
     if (longest > 0) {
-      out += "<mark>" + HtmlEscape(window.substr(i, longest)) + "</mark>";
+      out += "<mark>" + EscapeMarkup(window.substr(i, longest)) + "</mark>";
       i += longest;
     } else {
-      out += HtmlEscape(window.substr(i, 1));
+      out += EscapeMarkup(window.substr(i, 1));
       ++i;
     }
   }
