@@ -117,7 +117,8 @@ std::array<GuideIndex::Field, GuideIndex::kFields> GuideIndex::FieldsOf(const Gu
       guide.category + " " + Join(b.if_contains("target_groups")),
       Join(b.if_contains("eligibility")),
       Join(b.if_contains("materials"), "；"),
-      Join(b.if_contains("steps"), "；") + " " + Join(b.if_contains("where")) + " " + Join(b.if_contains("legal_basis"))};
+      Join(b.if_contains("steps"), "；") + " " + Join(b.if_contains("where")) + " " + Join(b.if_contains("fee")) + " " +
+          Join(b.if_contains("legal_basis")) + " " + Join(b.if_contains("name_en"))};
   std::array<Field, kFields> fields;
   for (int f = 0; f < kFields; ++f) fields[f] = {Words(texts[f]), texts[f]};
   return fields;

@@ -3,6 +3,7 @@
 #include "http/handlers.h"
 #include "services/guide_pdf.h"
 #include "services/services.h"
+#include "services/text.h"
 
 namespace shequ::services {
 namespace {
@@ -60,11 +61,17 @@ void AddRoutes(http::Router& router, Catalog& catalog, cases::CaseService& cases
   // 转人工咨询: the question becomes a consultation case for the resident's neighborhood.
   router.Add("POST", "/api/v1/consultations", {.permission = "case.report", .json_body = true},
              WithBody({"question", "guide_code"},
-                      [&cases](http::Context& ctx, const boost::json::object& body) -> Result<http::Response> {
+                      [&c, &cases](http::Context& ctx, const boost::json::object& body) -> Result<http::Response> {
                         FieldReader f(body);
                         std::optional<std::string> question = f.String("question", true, 500);
                         std::optional<std::string> guide = f.String("guide_code", false, 20);
                         if (!f.status().ok()) return f.status();
+                        if (Normalize(*question).empty()) {
+                          return Status::Invalid("question", {"请写下您想咨询的问题", "Please write your question"});
+                        }
+                        if (guide && !guide->empty() && !c.Get(*guide).ok()) {
+                          return Status::Invalid("guide_code", {"没有这个办事指南", "No such service guide"});
+                        }
                         cases::Report r;
                         r.category_code = "S10";  // 咨询
                         r.title = "居民咨询";
