@@ -36,8 +36,8 @@ namespace shequ::cases::internal {
 constexpr std::string_view kOpenStates = "('reported', 'filed', 'dispatched', 'handled', 'suspended')";
 
 // The WHERE condition (on cases aliased `c`) that limits a query to what the
-// caller may see: their territory, or what they reported themselves;
-// department staff only what their department owns; residents only their own.
+// caller may see: staff their territory; department staff only what their
+// department owns; residents only what they reported.
 std::string AccessFilter(const Principal& who, const std::optional<std::string>& department, store::Params& params);
 
 // The limit of the step that begins in `state` at `start` (reported: filing;

@@ -157,11 +157,14 @@ int CaseService::SweepDeadlines() {
   std::string now = FormatUtc(clock_.Now());
   int marked = 0;
   store::WithWrite(db_, [&](store::Connection& conn) -> Status {
-    store::Rows rows = conn.Query(
-        std::string("SELECT id, area_path, state, CASE WHEN step_due_at < ? THEN 2 ELSE 1 END, owner_code FROM cases"
-                    " WHERE state IN ") + std::string(kOpenStates) +
-            " AND state <> 'suspended' AND ((deadline_warned < 1 AND step_warn_at <= ?) OR (deadline_warned < 2 AND step_due_at < ?))",
-        {now, now, now});
+    // Two index lookups (cases_warn, cases_due): turning yellow, then turning red.
+    std::string select = "SELECT id, area_path, state, CASE WHEN step_due_at < ? THEN 2 ELSE 1 END, owner_code FROM cases WHERE ";
+    std::string open = std::string(" AND state IN ") + std::string(kOpenStates) + " AND state <> 'suspended'";
+    store::Rows rows = conn.Query(select + "deadline_warned = 0 AND step_warn_at <= ?" + open, {now, now});
+    for (auto& row : conn.Query(select + "deadline_warned IN (0, 1) AND step_due_at < ?" + open, {now, now})) {
+      bool seen = std::any_of(rows.begin(), rows.end(), [&](const store::Row& r) { return r.Int(0) == row.Int(0); });
+      if (!seen) rows.push_back(std::move(row));
+    }
     for (const auto& row : rows) {
       conn.Execute("UPDATE cases SET deadline_warned = ? WHERE id = ?", {row.Int(3), row.Int(0)});
       // No title: the stream reaches everyone in the territory, residents included.

@@ -66,9 +66,13 @@ std::string AccessFilter(const Principal& who, const std::optional<std::string>&
     params.emplace_back(department.value_or(""));
     return "c.owner_kind = 'department' AND c.owner_code = ?";
   }
-  params.emplace_back(who.account_id);
-  if (who.role == "resident") return "c.reporter_account_id = ?";
-  return "(c.reporter_account_id = ? OR " + store::Scope::Subtree(who.area_path).Filter("c.area_path", params) + ")";
+  if (who.role == "resident") {
+    params.emplace_back(who.account_id);
+    return "c.reporter_account_id = ?";
+  }
+  // Staff report inside their own territory, so their territory is all they need (and one
+  // range keeps the queue's index usable).
+  return store::Scope::Subtree(who.area_path).Filter("c.area_path", params);
 }
 
 std::optional<StepClock> StepLimit(const WorkCalendar& calendar, const Category& category, std::string_view state,

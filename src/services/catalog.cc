@@ -18,7 +18,7 @@ constexpr size_t kMaxQuestionChars = 200;
 // Below this score the best guide is a guess: the resident is offered a person.
 constexpr double kConfidentScore = 4.0;
 // …or when it leaves most of what the resident said unmatched.
-constexpr double kConfidentCoverage = 0.5;
+constexpr double kConfidentCoverage = 0.34;
 
 const std::vector<std::string_view> kEditable = {
     "version", "name_en", "summary", "also_known_as", "eligibility", "materials", "steps", "time_limit_days",

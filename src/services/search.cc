@@ -95,6 +95,11 @@ GuideIndex::GuideIndex(std::vector<Guide> guides, const Segmenter& segmenter, Sy
     length_.push_back(length);
   }
   for (const auto& [word, df] : df_) by_length_[CharCount(word)].emplace_back(Characters(word), word);
+  for (const auto& [colloquial, meaning] : synonyms_) {
+    std::vector<std::string> words = segmenter_.Words(meaning);
+    std::erase_if(words, [](const std::string& w) { return w == " " || kStopwords.contains(w); });
+    expansions_.emplace_back(colloquial, std::move(words));
+  }
   for (int f = 0; f < kFields; ++f) average_length_[f] = guides_.empty() ? 1 : std::max(1.0, total[f] / guides_.size());
 }
 
@@ -159,10 +164,9 @@ std::vector<QueryTerm> GuideIndex::Terms(std::string_view question) const {
     }
   }
   // Colloquial terms anywhere in the question bring in what they mean.
-  for (const auto& [colloquial, meaning] : synonyms_) {
+  for (const auto& [colloquial, meaning] : expansions_) {
     if (normalized.find(colloquial) == std::string::npos) continue;
-    for (const std::string& w : segmenter_.Words(meaning))
-      if (w != " " && !kStopwords.contains(w)) AddTerm(terms, w, 0.9, colloquial);
+    for (const std::string& w : meaning) AddTerm(terms, w, 0.9, colloquial);
   }
   // One wrong character in joined pieces: index words that differ in one place, those that keep
   // the first character first (低宝 → 低保 before 宝宝), then the commoner ones.

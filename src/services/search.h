@@ -72,6 +72,7 @@ class GuideIndex {
   std::vector<Guide> guides_;
   const Segmenter& segmenter_;
   Synonyms synonyms_;
+  std::vector<std::pair<std::string, std::vector<std::string>>> expansions_;  // synonyms_, segmented once
   std::vector<std::array<std::map<std::string, int>, kFields>> tf_;  // per guide, per field: term → count
   std::vector<std::array<int, kFields>> length_;
   std::vector<std::array<std::string, kFields>> texts_;  // as written, for highlighting

@@ -65,7 +65,8 @@ std::unique_ptr<Database> Database::Open(const std::string& url, size_t pool_siz
   std::unique_ptr<Database> db;
   if (url.starts_with("sqlite:")) {
     std::string path = url.substr(7);
-    db.reset(new Database(url, Dialect::kSqlite, [path] { return OpenSqlite(path); }, pool_size));
+    auto writers = std::make_shared<std::timed_mutex>();
+    db.reset(new Database(url, Dialect::kSqlite, [path, writers] { return OpenSqlite(path, writers); }, pool_size));
   } else {
     db.reset(new Database(url, Dialect::kPostgres, [url] { return OpenPostgres(url); }, pool_size));
   }

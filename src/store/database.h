@@ -139,7 +139,8 @@ class Database {
   uint64_t waits_ = 0;
 };
 
-std::unique_ptr<Connection> OpenSqlite(const std::string& path);
+// `writers`, shared by the connections of one pool, queues their write transactions.
+std::unique_ptr<Connection> OpenSqlite(const std::string& path, std::shared_ptr<std::timed_mutex> writers = nullptr);
 std::unique_ptr<Connection> OpenPostgres(const std::string& url);
 
 // Runs `fn(conn)` in a write transaction on a pooled connection; commits when

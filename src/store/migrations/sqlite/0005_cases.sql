@@ -92,7 +92,11 @@ CREATE INDEX cases_area ON cases(area_path, state, id);
 CREATE INDEX cases_owner ON cases(owner_code, state);
 CREATE INDEX cases_reporter ON cases(reporter_account_id, id);
 CREATE INDEX cases_nearby ON cases(category_code, reported_at);
-CREATE INDEX cases_deadline ON cases(step_due_at);
+-- The workbench queue (most urgent, then newest) read from the top, and the
+-- deadline sweep's two questions, without scanning every case.
+CREATE INDEX cases_queue ON cases(priority, id);
+CREATE INDEX cases_warn ON cases(deadline_warned, step_warn_at);
+CREATE INDEX cases_due ON cases(deadline_warned, step_due_at);
 
 CREATE TABLE case_steps (
   id INTEGER PRIMARY KEY,
