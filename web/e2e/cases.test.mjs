@@ -304,6 +304,11 @@ test('the workbench map draws the grids and the cases, with no console errors', 
   await page.locator('[data-testid=deadline-chip][data-deadline=red]').click()
   await page.waitForURL((url) => url.searchParams.get('deadline') === 'red')
   await page.getByTestId('cases-table').getByTestId('case-row').first().waitFor()
+  // the rows from before the filter may still be on screen for a moment
+  await page.waitForFunction(() => {
+    const shown = [...document.querySelectorAll('[data-testid=cases-table] [data-testid=deadline]')].map((e) => e.dataset.deadline)
+    return shown.length > 0 && shown.every((d) => d === 'red')
+  })
   for (const d of await page.getByTestId('cases-table').getByTestId('deadline').evaluateAll((els) => els.map((e) => e.dataset.deadline))) {
     assert.equal(d, 'red')
   }
@@ -326,9 +331,12 @@ test('the indicators page shows the five rates, charts by department and area, a
   const download = page.waitForEvent('download')
   await page.getByTestId('indicators-download').click()
   const file = await download
-  const csv = await readFile(await file.path(), 'utf8')
-  assert.match(csv, /按期结案率/)
-  assert.match(csv.split('\n')[1], /全部/)
+  // The server's workbook: an XLSX (zip) with the three sheets.
+  const xlsx = await readFile(await file.path())
+  assert.equal(xlsx.subarray(0, 2).toString('latin1'), 'PK')
+  assert.ok(xlsx.includes('xl/workbook.xml'), 'an XLSX workbook')
+  assert.ok(xlsx.includes('xl/worksheets/sheet3.xml'), 'three sheets: overall, departments, areas')
+  assert.match(file.suggestedFilename(), /\.xlsx$/)
   assert.deepEqual(b.problems, [])
   assert.deepEqual(b.consoleErrors, [])
 })

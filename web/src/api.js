@@ -387,6 +387,15 @@ export function caseIndicators(query) {
   return request('GET', '/case-indicators', { query })
 }
 
+/** GET /case-indicators?format=xlsx {from, to} → {blob, filename}: overall, by department, by area. */
+export function fetchCaseIndicatorsWorkbook(query) {
+  return request('GET', '/case-indicators', {
+    query: { ...query, format: 'xlsx' },
+    accept: `${XLSX_TYPE}, */*`,
+    file: `case-indicators-${query.from}-${query.to}.xlsx`,
+  })
+}
+
 /** GET /case-categories → [Category {code, family, major, name, name_en, urgency, …}] (active ones). */
 export async function listCaseCategories() {
   const data = await request('GET', '/case-categories')
@@ -396,6 +405,50 @@ export async function listCaseCategories() {
 /** GET /grid-shapes → GeoJSON FeatureCollection of the grids in the caller's territory. */
 export function gridShapes() {
   return request('GET', '/grid-shapes')
+}
+
+// ---- services (一网通办) --------------------------------------------------------
+// Reading needs no sign-in: these calls never send the user to /login on a 401.
+
+/** GET /services {category} → {items: [Guide summary], categories: [{name, count}]}. */
+export function listServices(category = '') {
+  return request('GET', '/services', { query: { category }, noAuthRedirect: true })
+}
+
+/**
+ * GET /services?q=…&limit=… → {items: [summary + score, highlight], terms, suggest_consultation}.
+ * `highlight` is HTML escaped by the server with <mark> around the matched words.
+ */
+export function searchServices(q, limit = 10) {
+  return request('GET', '/services', { query: { q, limit }, noAuthRedirect: true })
+}
+
+/** GET /services/{code} → the full guide + id, version, sample. */
+export function getService(code) {
+  return request('GET', `/services/${id(code)}`, { noAuthRedirect: true })
+}
+
+/** PATCH /services/{code} {version, …fields} → the guide (service.admin; 409 when the version is stale). */
+export function updateService(code, body) {
+  return request('PATCH', `/services/${id(code)}`, { body })
+}
+
+/** GET /services/{code}/versions → [{version, changed_by, changed_at}] (service.admin). */
+export async function serviceVersions(code) {
+  const data = await request('GET', `/services/${id(code)}/versions`)
+  return data?.items || []
+}
+
+/** GET /doorstep-services/{area} → {area_code, items: [Guide summary]}: what a neighborhood's station handles. */
+export function doorstepServices(areaCode) {
+  return request('GET', `/doorstep-services/${id(areaCode)}`, { noAuthRedirect: true })
+}
+
+/** POST /consultations {question, guide_code?} → the consultation Case (category S10), 201. */
+export function createConsultation(question, guideCode = '') {
+  const body = { question }
+  if (guideCode) body.guide_code = guideCode
+  return request('POST', '/consultations', { body, noAuthRedirect: true })
 }
 
 // ---- live events ------------------------------------------------------------
