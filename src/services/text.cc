@@ -5,6 +5,7 @@ extern "C" {
 }
 #include <opencc/opencc.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 
@@ -114,6 +115,7 @@ Segmenter::Segmenter(std::vector<std::string> vocabulary) : vocabulary_(std::mov
 Segmenter::~Segmenter() {
   if (friso_) {
     friso_free(friso_->friso);
+    free(friso_->config);  // a plain malloc'd struct: libfriso exports no friso_free_config
     delete friso_;
   }
 }
@@ -126,6 +128,7 @@ void Segmenter::Load() const {
     // The ini of Debian's libfriso0 points at friso-dict's UTF-8 lexicons.
     if (friso_init_from_ifile(f->friso, f->config, const_cast<char*>("/etc/friso/friso.ini")) != 1) {
       friso_free(f->friso);
+      free(f->config);
       throw SystemError("friso: cannot load /etc/friso/friso.ini (packages libfriso0 and friso-dict)");
     }
     friso_set_mode(f->config, __FRISO_COMPLEX_MODE__);
