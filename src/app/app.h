@@ -45,6 +45,7 @@ class App {
   const Vault& vault() const { return *vault_; }
   people::Registry& registry() { return registry_; }
   cases::CaseService& cases() { return cases_; }
+  services::Catalog& catalog() { return catalog_; }
 
   // Work a serving process does besides answering requests: deadline
   // warnings of cases every 30 s. Stops when the App goes.

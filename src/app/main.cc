@@ -158,6 +158,8 @@ int Demo(App& app, const audit::Trail& trail, const std::string& scale, uint64_t
     fmt::print("案件 / cases: {} departments, {} grid shapes, {} cases over the last year in {:.1f} s\n",
                demo_cases.departments, demo_cases.shapes, demo_cases.cases, SecondsSince(started));
   }
+  int64_t doorstep = app.catalog().CreateDemoDoorstepLists();
+  if (doorstep > 0) fmt::print("家门口服务清单 / doorstep lists: {} guide entries\n", doorstep);
   if (!territory.created && registry.persons == 0 && demo_cases.cases == 0) {
     fmt::print("演示数据已存在，未改动 / demo data already present: nothing changed\n");
   }

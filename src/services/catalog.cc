@@ -8,6 +8,7 @@
 #include "services/search.h"
 #include "services/services.h"
 #include "services/text.h"
+#include "store/bulk_insert.h"
 
 namespace shequ::services {
 namespace json = boost::json;
@@ -139,7 +140,7 @@ void Catalog::Load() {
   state_ = std::move(next);
 }
 
-Result<json::object> Catalog::Search(std::string_view question, size_t limit) const {
+Result<json::object> Catalog::Search(std::string_view question, size_t limit, const std::string& category) const {
   if (!IsValidUtf8(question)) return Invalid("q", "问题含有无效字符", "The question is not valid UTF-8");
   size_t chars = Utf8Length(question);
   if (Normalize(question).empty()) return Invalid("q", "请说说您想办什么事", "Please say what you need");
@@ -168,7 +169,10 @@ Result<json::object> Catalog::Search(std::string_view question, size_t limit) co
       }
       sql = "SELECT code FROM service_guide_terms WHERE terms_tsv @@ (" + any + ")";
     }
-    for (const auto& row : conn->Query(sql, params)) candidates.push_back(row.Text(0));
+    for (const auto& row : conn->Query(sql, params)) {
+      const Guide* g = s->index->Find(row.Text(0));
+      if (g != nullptr && (category.empty() || g->category == category)) candidates.push_back(row.Text(0));
+    }
   }
   json::array items;
   bool confident = false;
@@ -269,11 +273,35 @@ Result<json::object> Catalog::Versions(std::string_view code) const {
 Result<json::object> Catalog::Doorstep(const std::string& area_code) const {
   json::array items;
   std::shared_ptr<const State> s = state();
+  if (db_.Acquire()->Query("SELECT 1 FROM areas WHERE code = ? AND level = 'neighborhood'", {area_code}).empty()) {
+    return Status(Code::kNotFound, {"没有这个居委", "No such neighborhood"});
+  }
   for (const auto& row : db_.Acquire()->Query("SELECT guide_code FROM doorstep_services WHERE area_code = ? ORDER BY guide_code",
                                               {area_code})) {
     if (const Guide* g = s->index->Find(row.Text(0))) items.push_back(Summary(*g));
   }
   return json::object{{"area_code", area_code}, {"items", std::move(items)}};
+}
+
+int64_t Catalog::CreateDemoDoorstepLists() {
+  std::shared_ptr<const State> s = state();
+  int64_t added = 0;
+  store::WithWrite(db_, [&](store::Connection& conn) -> Status {
+    store::Rows neighborhoods = conn.Query(
+        "SELECT code, path FROM areas a WHERE level = 'neighborhood'"
+        " AND NOT EXISTS (SELECT 1 FROM doorstep_services d WHERE d.area_code = a.code)");
+    store::BulkInsert rows(conn, "doorstep_services", {"area_code", "guide_code", "area_path"});
+    for (const auto& n : neighborhoods) {
+      for (const Guide& g : s->index->guides()) {
+        const json::value* doorstep = g.body.if_contains("doorstep");
+        if (doorstep && doorstep->is_bool() && doorstep->as_bool()) rows.Add({n.Text(0), g.code, n.Text(1)});
+      }
+    }
+    rows.Flush();
+    added = rows.rows();
+    return Status::Ok();
+  });
+  return added;
 }
 
 Result<json::object> Catalog::SetDoorstep(const Principal& who, const std::string& request_id,

@@ -36,13 +36,16 @@ class Catalog {
 
   // Guides for a question, best first: {"items":[{"id","name","category","score","highlight",…}],
   // "suggest_consultation"}. A validation Status for an empty or over-long question.
-  Result<boost::json::object> Search(std::string_view question, size_t limit) const;
+  Result<boost::json::object> Search(std::string_view question, size_t limit, const std::string& category = "") const;
   boost::json::object List(const std::string& category) const;
   Result<boost::json::object> Get(std::string_view code) const;
   // Replaces the guide's editable fields; `body` carries "version" and the fields.
   Result<boost::json::object> Update(const Principal& who, const std::string& request_id, const std::string& code,
                                      const boost::json::object& body);
   Result<boost::json::object> Versions(std::string_view code) const;
+  // Demo: every neighborhood's doorstep station handles the guides marked
+  // "doorstep" (only where the neighborhood has no list yet). Returns rows added.
+  int64_t CreateDemoDoorstepLists();
   // The guides a neighborhood's doorstep station handles.
   Result<boost::json::object> Doorstep(const std::string& area_code) const;
   Result<boost::json::object> SetDoorstep(const Principal& who, const std::string& request_id,

@@ -24,7 +24,7 @@ void AddRoutes(http::Router& router, Catalog& catalog, cases::CaseService& cases
     if (auto l = ctx.request.Query("limit"); l && !l->empty() && l->size() <= 2 && std::all_of(l->begin(), l->end(), ::isdigit)) {
       limit = std::clamp<size_t>(std::stoul(*l), 1, 50);
     }
-    return Reply(c.Search(*q, limit));
+    return Reply(c.Search(*q, limit, ctx.request.Query("category").value_or("")));
   });
   router.Add("GET", "/api/v1/services/{code}", open,
              [&c](http::Context& ctx) { return Reply(c.Get(ctx.request.params.at("code"))); });
@@ -66,6 +66,12 @@ void AddRoutes(http::Router& router, Catalog& catalog, cases::CaseService& cases
                         std::optional<std::string> question = f.String("question", true, 500);
                         std::optional<std::string> guide = f.String("guide_code", false, 20);
                         if (!f.status().ok()) return f.status();
+                        // A consultation belongs to the asker's neighborhood: residents and the staff of a
+                        // neighborhood or grid ask; others answer.
+                        const std::string& role = ctx.caller->role;
+                        if (role != "resident" && role != "neighborhood_worker" && role != "grid_worker") {
+                          return Status(Code::kForbidden, {"咨询须由居民或居委、网格人员提交", "Consultations are asked by residents or by neighborhood and grid staff"});
+                        }
                         if (Normalize(*question).empty()) {
                           return Status::Invalid("question", {"请写下您想咨询的问题", "Please write your question"});
                         }

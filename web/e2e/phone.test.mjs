@@ -14,6 +14,8 @@ test('jiangsu-grid on a 360px phone: drawer menu, territory page, no horizontal 
   await login(page, 'jiangsu-grid')
   // the side menu is hidden behind the menu button
   assert.equal(await page.locator('.layout-aside').count(), 0)
+  // the start page (areas) moves on to the user's own area once loaded, which would close an open drawer
+  await page.waitForURL(/\/areas\/\d+/)
   await page.getByTestId('menu-toggle').click()
   const drawer = page.locator('.menu-drawer')
   await drawer.getByTestId('menu-areas').waitFor({ state: 'visible' })

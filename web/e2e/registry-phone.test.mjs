@@ -33,6 +33,8 @@ async function assertNoOverflow(page, what) {
 test('jiangsu-grid on a phone: person search as cards, no horizontal overflow', async () => {
   const { page, problems } = env.browser
   await login(page, 'jiangsu-grid')
+  // the start page (areas) moves on to the user's own area once loaded, which would close an open drawer
+  await page.waitForURL(/\/areas\/\d+/)
   await page.getByTestId('menu-toggle').click()
   const drawer = page.locator('.menu-drawer')
   await drawer.getByTestId('menu-persons').waitFor({ state: 'visible' })

@@ -9,3 +9,26 @@ export function applyCareMode(on) {
 export function careModeOn() {
   return document.documentElement.classList.contains(CARE_CLASS)
 }
+
+const CHOICES_KEY = 'shequ.careChoices'
+
+/** The care mode choices made on this device: {username: boolean}; '' is a visitor (not signed in). */
+export function careChoices() {
+  try {
+    const value = JSON.parse(localStorage.getItem(CHOICES_KEY) || '{}')
+    return value && typeof value === 'object' && !Array.isArray(value) ? value : {}
+  } catch {
+    return {}
+  }
+}
+
+/** Remembers one choice; returns all of them. */
+export function rememberCareChoice(username, on) {
+  const all = { ...careChoices(), [username]: Boolean(on) }
+  try {
+    localStorage.setItem(CHOICES_KEY, JSON.stringify(all))
+  } catch {
+    // storage may be disabled: the choice lasts for this page load
+  }
+  return all
+}

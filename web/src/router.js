@@ -33,6 +33,9 @@ export const MENU = [
   { name: 'organizations', path: '/organizations', permission: 'registry.read', label: 'nav.organizations', icon: 'shop' },
   { name: 'imports', path: '/imports', permission: 'registry.import', label: 'nav.imports', icon: 'upload' },
   { name: 'audit', path: '/audit', permission: 'audit.read', label: 'nav.audit', icon: 'document' },
+  // services (一网通办): the portal is open to everyone; last, so no role starts there
+  { name: 'services', path: '/services', label: 'nav.services', icon: 'service' },
+  { name: 'services-admin', path: '/services-admin', permission: 'service.admin', label: 'nav.servicesAdmin', icon: 'edit' },
 ]
 
 /** Whether the signed-in user may use a menu entry or route (its `permission`, `roles`, `notRoles`). */
@@ -60,8 +63,19 @@ const cases = (path, name, load, title, extra = {}) => ({
   meta: { permission: 'case.read', title, ...extra },
 })
 
+// Services pages readable without signing in. `careDefault`: care mode is on
+// here for residents (and visitors) unless they chose otherwise.
+const portal = (path, name, load, title) => ({
+  path,
+  name,
+  component: load,
+  meta: { public: true, careDefault: true, title, menu: '/services' },
+})
+
 const routes = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: 'login.title' } },
+  // the service centre's touch screen: no sign-in, no menus
+  { path: '/kiosk', name: 'kiosk', component: () => import('./views/KioskView.vue'), meta: { public: true, kiosk: true, title: 'kiosk.title' } },
   {
     path: '/',
     component: AppLayout,
@@ -92,6 +106,21 @@ const routes = [
       registry('compounds/:id', 'compound', () => import('./views/CompoundView.vue'), 'compound.title', { menu: '/compounds' }),
       registry('organizations', 'organizations', () => import('./views/OrganizationsView.vue'), 'nav.organizations'),
       registry('imports', 'imports', () => import('./views/ImportView.vue'), 'nav.imports', { permission: 'registry.import' }),
+      // services (一网通办)
+      portal('services', 'services', () => import('./views/ServicesView.vue'), 'nav.services'),
+      portal('services/:code', 'service-guide', () => import('./views/ServiceGuideView.vue'), 'services.guideTitle'),
+      {
+        path: 'services-admin',
+        name: 'services-admin',
+        component: () => import('./views/ServicesAdminView.vue'),
+        meta: { permission: 'service.admin', title: 'nav.servicesAdmin' },
+      },
+      {
+        path: 'services-admin/:code',
+        name: 'service-edit',
+        component: () => import('./views/ServiceEditView.vue'),
+        meta: { permission: 'service.admin', title: 'servicesAdmin.editTitle', menu: '/services-admin' },
+      },
       {
         path: 'audit',
         name: 'audit',
@@ -148,4 +177,7 @@ export function updateTitle(route = router.currentRoute.value) {
   document.title = key ? `${t(key)} - ${t('app.name')}` : t('app.name')
 }
 
-router.afterEach((to) => updateTitle(to))
+router.afterEach((to) => {
+  updateTitle(to)
+  useSessionStore().setPageCareDefault(Boolean(to.meta.careDefault))
+})
