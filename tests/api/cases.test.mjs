@@ -9,7 +9,7 @@
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, spawnServer, api, login, assertProblem, listAll, openEvents, deadline,
+  startServer, spawnServer, api, login, assertProblem, listAll, openEvents, deadline, RawConn,
 } from './harness.mjs';
 
 const ACCOUNTS = [
@@ -824,5 +824,49 @@ describe('live events', () => {
     assert.equal(filed.json.state, 'filed');
     esD.close();
     esH.close();
+  });
+});
+
+describe('photos', () => {
+  // A 64×48 JPEG whose EXIF carries an "artist" text standing in for a location (made with libvips).
+  const JPEG = Buffer.from('/9j/4QDaRXhpZgAASUkqAAgAAAAHABIBAwABAAAAAQAAABoBBQABAAAAYgAAABsBBQABAAAAagAAACgBAwABAAAAAgAAADsBAgARAAAAcgAAABMCAwABAAAAAQAAAGmHBAABAAAAhAAAAAAAAAA4YwAA6AMAADhjAADoAwAAc2VjcmV0LWdwcy0zMS4yTgAABgAAkAcABAAAADAyMTABkQcABAAAAAECAwAAoAcABAAAADAxMDABoAMAAQAAAP//AAACoAQAAQAAAEAAAAADoAQAAQAAADAAAAAAAAAA/9sAQwAKBwcIBwYKCAgICwoKCw4YEA4NDQ4dFRYRGCMfJSQiHyIhJis3LyYpNCkhIjBBMTQ5Oz4+PiUuRElDPEg3PT47/9sAQwEKCwsODQ4cEBAcOygiKDs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7/8AAEQgAMABAAwEiAAIRAQMRAf/EAB8AAAEFAQEBAQEBAAAAAAAAAAABAgMEBQYHCAkKC//EALUQAAIBAwMCBAMFBQQEAAABfQECAwAEEQUSITFBBhNRYQcicRQygZGhCCNCscEVUtHwJDNicoIJChYXGBkaJSYnKCkqNDU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6g4SFhoeIiYqSk5SVlpeYmZqio6Slpqeoqaqys7S1tre4ubrCw8TFxsfIycrS09TV1tfY2drh4uPk5ebn6Onq8fLz9PX29/j5+v/EAB8BAAMBAQEBAQEBAQEAAAAAAAABAgMEBQYHCAkKC//EALURAAIBAgQEAwQHBQQEAAECdwABAgMRBAUhMQYSQVEHYXETIjKBCBRCkaGxwQkjM1LwFWJy0QoWJDThJfEXGBkaJicoKSo1Njc4OTpDREVGR0hJSlNUVVZXWFlaY2RlZmdoaWpzdHV2d3h5eoKDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uLj5OXm5+jp6vLz9PX29/j5+v/aAAwDAQACEQMRAD8AhooooAKKKKACiiigAooooAKKKKACiiigAooooAKKKKACiiigAooooAKKKKACiiigD//Z', 'base64');
+  const upload = (who, id, body, type = 'image/jpeg', stage = 'before') =>
+    call(who, `/api/v1/cases/${id}/photos?stage=${stage}`, { method: 'POST', body, headers: { 'content-type': type } });
+
+  it('a JPEG is stored re-encoded without its metadata, with a thumbnail, for those who see the case', async () => {
+    assert.ok(JPEG.includes('secret-gps'), 'the fixture carries the marker');
+    const c = (await report('jiangsu-grid')).json;
+    const res = await upload('jiangsu-grid', c.id, JPEG);
+    assert.equal(res.status, 201, `upload -> ${res.status} ${res.text.slice(0, 300)}`);
+    assert.equal(res.json.stage, 'before');
+    for (const url of [res.json.url, res.json.thumb_url]) {
+      const img = await call('jiangsu-dispatcher', url);
+      assert.equal(img.status, 200, url);
+      assert.equal(img.headers['content-type'], 'image/jpeg');
+      assert.ok(!img.text.includes('secret-gps'), `${url} has no metadata left`);
+    }
+    const seen = (await getCase('jiangsu-dispatcher', c.id)).json;
+    assert.deepEqual(seen.photos.map((p) => p.id), [res.json.id]);
+    assertProblem(await call('huayang', res.json.url), 404, 'not-found', 'a photo outside the territory');
+  });
+
+  it('fakes, other types and oversized bodies are refused as problem+json, and nothing is stored', async () => {
+    const c = (await report('jiangsu-grid')).json;
+    const fake = await upload('jiangsu-grid', c.id, Buffer.from('GIF89a not really an image at all'), 'image/jpeg');
+    assertProblem(fake, 422, 'validation', 'a fake image');
+    assert.equal(fake.json.errors[0].field, 'photo');
+    assert.ok(fake.json.errors[0].message_zh && fake.json.errors[0].message_en, 'both languages');
+    assertProblem(await upload('jiangsu-grid', c.id, JPEG, 'text/plain'), 415, null, 'not an image type');
+    // Over 10 MB: refused from the declared length, before the body arrives.
+    const raw = new RawConn(srv.port);
+    await raw.connected;
+    await raw.send(`POST /api/v1/cases/${c.id}/photos?stage=before HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+      `Authorization: Bearer ${S['jiangsu-grid'].token}\r\nContent-Type: image/jpeg\r\n` +
+      `Content-Length: ${10 * 1024 * 1024 + 16}\r\n\r\n`);
+    const tooBig = await raw.readResponse(5000);
+    raw.destroy();
+    assertProblem(tooBig, 413, 'payload-too-large', '10 MB + 16 bytes');
+    assertProblem(await upload('jiangsu-grid', c.id, JPEG, 'image/jpeg', 'sideways'), 422, 'validation', 'unknown stage');
+    assert.deepEqual((await getCase('jiangsu-grid', c.id)).json.photos, []);
   });
 });
