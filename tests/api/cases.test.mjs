@@ -9,7 +9,7 @@
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, spawnServer, api, login, assertProblem, listAll, openEvents, deadline, RawConn,
+  startServer, replaceIfCrashed, stopOrDrop, api, login, assertProblem, listAll, openEvents, RawConn,
 } from './harness.mjs';
 
 const ACCOUNTS = [
@@ -56,15 +56,10 @@ before(async () => {
   });
 });
 
-// A test that crashes the server fails by itself; the next one gets a new server on the same
-// database so that one crash does not fail everything after it.
+// A test that crashes the server fails by itself; the next one gets a new server on the same database.
 beforeEach(async () => {
-  if (srv && !srv.exitInfo) await Promise.race([srv.exited, deadline(50)]);
-  if (srv && srv.exitInfo) {
-    const { db } = srv;
-    const next = await spawnServer(db.url);
-    next.db = db;
-    next.stop = async () => { try { await next.halt(); } finally { await db.drop(); } };
+  const next = await replaceIfCrashed(srv);
+  if (next !== srv) {
     srv = next;
     await loginAll();
   }
@@ -72,10 +67,7 @@ beforeEach(async () => {
 
 after(async () => {
   for (const s of open) s.close();
-  if (!srv) return;
-  await Promise.race([srv.exited, deadline(100)]); // a crash in the last test: its exit is on its way
-  if (srv.exitInfo) { await srv.db.drop(); return; }
-  await srv.stop();
+  await stopOrDrop(srv);
 });
 
 // ---------------------------------------------------------------------------

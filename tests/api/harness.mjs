@@ -186,6 +186,28 @@ export async function spawnServer(dbUrl, flags = [], { loginRate = 1000, timeout
 }
 
 /**
+ * For suites whose tests may crash the server: `srv` itself while it runs, else a new server on the
+ * same database (the caller signs in again), so that one crash fails only the test that caused it.
+ */
+export async function replaceIfCrashed(srv) {
+  if (srv && !srv.exitInfo) await Promise.race([srv.exited, deadline(50)]);
+  if (!srv || !srv.exitInfo) return srv;
+  const { db } = srv;
+  const next = await spawnServer(db.url);
+  next.db = db;
+  next.stop = async () => { try { await next.halt(); } finally { await db.drop(); } };
+  return next;
+}
+
+/** Stops `srv` and drops its database; after a crash in the last test, only drops the database. */
+export async function stopOrDrop(srv) {
+  if (!srv) return;
+  await Promise.race([srv.exited, deadline(100)]); // a crash in the last test: its exit is on its way
+  if (srv.exitInfo) { await srv.db.drop(); return; }
+  await srv.stop();
+}
+
+/**
  * Full start for a test file: fresh database, demo data, server.
  * opts.flags: extra `serve` flags; opts.loginRate (default 1000).
  * Returns the spawnServer object plus {db, stop()}; stop() halts the server (exit 0 asserted)

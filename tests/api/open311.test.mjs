@@ -4,7 +4,7 @@
 // The demo key `demo-open311-key` is valid from loopback only, which is where the tests run.
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, spawnServer, api, request, login, deadline } from './harness.mjs';
+import { startServer, replaceIfCrashed, stopOrDrop, api, request, login } from './harness.mjs';
 
 const SPEC = 'http://wiki.open311.org/GeoReport_v2';
 const KEY = 'demo-open311-key';
@@ -30,25 +30,17 @@ before(async () => {
   point = { lng: (Math.min(...xs) + Math.max(...xs)) / 2, lat: (Math.min(...ys) + Math.max(...ys)) / 2 };
 });
 
-// A test that crashes the server fails by itself; the next one gets a new server on the same
-// database, so that one crash does not fail every later test.
+// A test that crashes the server fails by itself; the next one gets a new server on the same database.
 beforeEach(async () => {
-  if (srv && !srv.exitInfo) await Promise.race([srv.exited, deadline(50)]);
-  if (srv && srv.exitInfo) {
-    const { db } = srv;
-    const next = await spawnServer(db.url);
-    next.db = db;
-    next.stop = async () => { try { await next.halt(); } finally { await db.drop(); } };
+  const next = await replaceIfCrashed(srv);
+  if (next !== srv) {
     srv = next;
     await loginAll();
   }
 });
 
 after(async () => {
-  if (!srv) return;
-  await Promise.race([srv.exited, deadline(100)]); // a crash in the last test: its exit is on its way
-  if (srv.exitInfo) { await srv.db.drop(); return; }
-  await srv.stop();
+  await stopOrDrop(srv);
 });
 
 // ---------------------------------------------------------------------------

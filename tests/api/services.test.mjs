@@ -12,7 +12,7 @@
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, spawnServer, api, login, assertProblem, listAll, deadline,
+  startServer, replaceIfCrashed, stopOrDrop, api, login, assertProblem, listAll,
 } from './harness.mjs';
 
 const ACCOUNTS = ['admin', 'jiangsu', 'huayang', 'jiangsu-worker', 'jiangsu-grid', 'jiangsu-dispatcher', 'jiangsu-resident'];
@@ -39,22 +39,15 @@ before(async () => {
 
 // A test that crashes the server fails by itself; the next one gets a new server on the same database.
 beforeEach(async () => {
-  if (srv && !srv.exitInfo) await Promise.race([srv.exited, deadline(50)]);
-  if (srv && srv.exitInfo) {
-    const { db } = srv;
-    const next = await spawnServer(db.url);
-    next.db = db;
-    next.stop = async () => { try { await next.halt(); } finally { await db.drop(); } };
+  const next = await replaceIfCrashed(srv);
+  if (next !== srv) {
     srv = next;
     await loginAll();
   }
 });
 
 after(async () => {
-  if (!srv) return;
-  await Promise.race([srv.exited, deadline(100)]);
-  if (srv.exitInfo) { await srv.db.drop(); return; }
-  await srv.stop();
+  await stopOrDrop(srv);
 });
 
 // ---------------------------------------------------------------------------
