@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <set>
 #include <thread>
 #include <unordered_set>
 #include <unordered_map>

@@ -858,13 +858,7 @@ export default {
     cases: 'Cases',
     closed: 'Closed',
     noData: 'No data for this period',
-    csv: {
-      group: 'Group',
-      code: 'Code',
-      name: 'Name',
-      overall: 'All',
-      file: 'case-indicators_{from}_{until}.csv',
-    },
+    name: 'Name',
   },
   services: {
     categories: {

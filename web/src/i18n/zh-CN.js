@@ -858,13 +858,7 @@ export default {
     cases: '案件数',
     closed: '结案数',
     noData: '该期间没有数据',
-    csv: {
-      group: '分组',
-      code: '代码',
-      name: '名称',
-      overall: '全部',
-      file: '案件指标_{from}_{until}.csv',
-    },
+    name: '名称',
   },
   services: {
     categories: {
