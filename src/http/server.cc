@@ -227,8 +227,10 @@ class Server::Impl {
     auto url = boost::urls::parse_origin_form(head.target());
     if (!url) {
       deadline.Disarm();
-      co_await Write(stream, Problem(Status::BadRequest({"请求地址格式错误", "Malformed request target"}), request_id),
-                     head.version(), false, false, request_id);
+      // Named, not a temporary inside co_await: GCC 12 destroys such temporaries
+      // twice, which corrupted the heap on every malformed target.
+      Response bad_target = Problem(Status::BadRequest({"请求地址格式错误", "Malformed request target"}), request_id);
+      co_await Write(stream, bad_target, head.version(), false, false, request_id);
       co_return false;
     }
     req.path = url->path();
@@ -297,7 +299,8 @@ class Server::Impl {
     } else {
       status = Status::BadRequest({"无法解析的 HTTP 请求", "Malformed HTTP request"});
     }
-    co_await Write(stream, Problem(status, request_id), 11, false, false, request_id);
+    Response res = Problem(status, request_id);  // named: see OneRequest
+    co_await Write(stream, res, 11, false, false, request_id);
   }
 
   asio::awaitable<void> Write(beast::tcp_stream& stream, const Response& res, unsigned version,
@@ -322,7 +325,8 @@ class Server::Impl {
     Principal caller;
     Status allowed = co_await OffLoop(pool_, [&] { return router_.Authorize(route, req, caller); });
     if (!allowed.ok()) {
-      co_await Write(stream, Problem(allowed, req.request_id), version, false, false, req.request_id);
+      Response refused = Problem(allowed, req.request_id);  // named: see OneRequest
+      co_await Write(stream, refused, version, false, false, req.request_id);
       co_return;
     }
     std::string head =
