@@ -3,11 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
-#include <sodium.h>
-
 #include "cases/case_internal.h"
 #include "cases/photos.h"
 #include "cases/workflow.h"
+#include "core/crypto.h"
 #include "core/json_input.h"
 
 namespace shequ::cases {
@@ -648,25 +647,6 @@ Result<json::object> CaseService::Act(const Caller& caller, int64_t id, const js
 
 namespace {
 
-std::string Base64(const std::string& bytes) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  out.pop_back();  // the terminating NUL
-  return out;
-}
-
-std::string FromBase64(const std::string& text) {
-  std::string out(text.size() / 4 * 3 + 3, '\0');
-  size_t length = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), nullptr,
-                        &length, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
-    throw SystemError("case_photos: stored image is not base64");
-  }
-  out.resize(length);
-  return out;
-}
-
 constexpr int64_t kMaxPhotosPerCase = 20;
 
 }  // namespace
@@ -693,7 +673,7 @@ Result<json::object> CaseService::AddPhoto(const Caller& caller, int64_t case_id
     }
     id = conn.Query("INSERT INTO case_photos (case_id, stage, image, thumbnail, width, height, uploaded_by, uploaded_at,"
                     " area_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                    {case_id, stage, Base64(photo->image), Base64(photo->thumbnail), int64_t{photo->width},
+                    {case_id, stage, ToBase64(photo->image), ToBase64(photo->thumbnail), int64_t{photo->width},
                      int64_t{photo->height}, caller.who.account_id, Now(clock_), row->Text(kAreaPath)})[0]
              .Int(0);
     audit::Entry entry = audit::By(caller.who, caller.request_id, "case.photo", fmt::format("case:{}", case_id));
@@ -718,7 +698,9 @@ Result<std::string> CaseService::Photo(const Caller& caller, int64_t photo_id, b
   if (rows.empty() || !LoadCase(*conn, caller.who, department, rows[0].Int(0))) {
     return Status(Code::kNotFound, {"未找到该照片", "No such photo"});
   }
-  return FromBase64(rows[0].Text(1));
+  std::optional<std::string> image = FromBase64(rows[0].Text(1));
+  if (!image) throw SystemError("case_photos: stored image is not base64");
+  return *image;
 }
 
 Result<json::object> CaseService::PossibleDuplicates(const Caller& caller, int64_t id) {

@@ -32,5 +32,7 @@ class ManualClock : public Clock {
 std::string FormatUtc(TimePoint t);
 // The inverse of FormatUtc; nullopt for any other form.
 std::optional<TimePoint> ParseUtc(const std::string& text);
+// Whether `text` is a real calendar date written "YYYY-MM-DD".
+bool IsDate(std::string_view text);
 
 }  // namespace shequ

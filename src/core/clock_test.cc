@@ -20,5 +20,15 @@ TEST(ClockTest, ImpossibleDatesAndTimesDoNotParse) {
   EXPECT_TRUE(ParseUtc("2024-02-29T00:00:00.000Z"));  // a leap day
 }
 
+TEST(ClockTest, IsDateTakesOnlyRealCalendarDates) {
+  EXPECT_TRUE(IsDate("2024-02-29"));
+  EXPECT_TRUE(IsDate("1930-01-01"));
+  EXPECT_FALSE(IsDate("2026-02-29"));
+  EXPECT_FALSE(IsDate("2026-1-01"));
+  EXPECT_FALSE(IsDate("2026-13-01"));
+  EXPECT_FALSE(IsDate("2026-11-23T00:00:00.000Z"));
+  EXPECT_FALSE(IsDate(""));
+}
+
 }  // namespace
 }  // namespace shequ
