@@ -32,6 +32,18 @@ App::App(const AppConfig& config)
       exports_(registry_),
       cases_(*db_, *vault_, trail_, hub_, Clock::System()),
       catalog_(*db_, trail_, Clock::System()),
+      applications_(*db_, trail_, hub_, Clock::System(), catalog_, cases_, registry_),
+      messages_([&config] {
+        auto sender = auth::MakeMessageSender(config.message_driver);
+        if (!sender) throw SystemError("no message driver named " + config.message_driver);
+        return sender;
+      }()),
+      registration_(*db_, trail_, Clock::System(), *vault_, *messages_,
+                    [this](const std::string& phone) -> std::optional<auth::LinkedPerson> {
+                      std::optional<people::PersonRef> p = registry_.FindByPhone(phone);
+                      if (!p) return std::nullopt;
+                      return auth::LinkedPerson{p->id, p->birth_date, p->area_code};
+                    }),
       imports_(registry_, hub_) {
   store::Migrate(*db_);
   cases_.Reload();
@@ -48,6 +60,8 @@ App::App(const AppConfig& config)
   cases::AddRoutes(router_, cases_);
   cases::AddOpen311Routes(router_, cases_);
   services::AddRoutes(router_, catalog_, cases_);
+  services::AddApplicationRoutes(router_, applications_);
+  auth::AddRegistrationRoutes(router_, registration_);
   // Routes that kept the default take the configured limit; upload routes set their own.
   for (const auto& route : router_.routes()) {
     if (route->options.body_limit == http::RouteOptions{}.body_limit) {
@@ -56,6 +70,7 @@ App::App(const AppConfig& config)
   }
 }
 
+
 void App::StartBackgroundWork() {
   deadline_watch_ = std::jthread([this](std::stop_token stop) {
     std::mutex mutex;
@@ -63,6 +78,7 @@ void App::StartBackgroundWork() {
     while (!stop.stop_requested()) {
       try {
         cases_.SweepDeadlines();
+        applications_.SweepDeadlines();
       } catch (const std::exception& e) {
         spdlog::warn("deadline sweep failed: {}", e.what());
       }

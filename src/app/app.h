@@ -27,6 +27,7 @@ struct AppConfig {
   auth::AuthConfig auth;
   size_t body_limit = 16 * 1024;  // default for JSON routes
   std::string key_file;           // personal-data keys; empty: DefaultKeyFile(db_url)
+  std::string message_driver = "log";  // how registration codes reach phones (auth::MakeMessageSender)
 };
 
 // "<sqlite file>.key" beside a SQLite database, "var/shequ.key" otherwise.
@@ -46,6 +47,7 @@ class App {
   people::Registry& registry() { return registry_; }
   cases::CaseService& cases() { return cases_; }
   services::Catalog& catalog() { return catalog_; }
+  services::Applications& applications() { return applications_; }
 
   // Work a serving process does besides answering requests: deadline
   // warnings of cases every 30 s. Stops when the App goes.
@@ -66,6 +68,9 @@ class App {
   http::Router router_;
   cases::CaseService cases_;
   services::Catalog catalog_;
+  services::Applications applications_;
+  std::unique_ptr<auth::MessageSender> messages_;
+  auth::Registration registration_;
   people::ImportJobs imports_;  // its running imports finish before the rest goes
   std::jthread deadline_watch_;  // last: stops first
 };

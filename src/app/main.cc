@@ -66,6 +66,7 @@ struct ServeOptions {
   int max_connections = 1024;
   int login_rate = 20;
   bool access_log = true;
+  std::string message_driver = "log";
 };
 
 int Serve(const std::string& db_url, const ServeOptions& o) {
@@ -95,6 +96,7 @@ int Serve(const std::string& db_url, const ServeOptions& o) {
   config.db_pool = static_cast<size_t>(o.threads) + 2;
   config.body_limit = o.body_limit;
   config.auth.login_rate_per_minute = o.login_rate;
+  config.message_driver = o.message_driver;
   auto app = OpenApp(db_url, config);
   if (!IsLoopback(server.address) && auth::AnyDemoPassword(app->db())) {
     return Fail(Status(Code::kForbidden,
@@ -126,6 +128,27 @@ void ShowProgress(std::string_view what, int64_t done, int64_t total) {
   int filled = total > 0 ? static_cast<int>(width * done / total) : width;
   fmt::print(stderr, "\r{} [{}{}] {}/{}", what, std::string(filled, '#'), std::string(width - filled, '.'), done, total);
   if (done == total) fmt::print(stderr, "\n");
+}
+
+// The demo's residents of 江苏路 as registry persons: jiangsu-resident a
+// working-age one, jiangsu-elder one past 75 (care mode on by default).
+int LinkDemoResidents(App& app, const audit::Trail& trail) {
+  auto conn = app.db().Acquire();
+  store::Rows resident = conn->Query("SELECT area_code, person_id FROM accounts WHERE username = 'jiangsu-resident'");
+  if (resident.empty() || !resident[0].IsNull(1)) return 0;
+  std::string area = resident[0].Text(0);
+  int linked = 0;
+  if (auto p = app.registry().FindBornBetween(area, "1975-01-01", "1990-12-31")) {
+    auth::LinkPerson(app.db(), trail, "jiangsu-resident", {p->id, p->birth_date, p->area_code});
+    ++linked;
+  }
+  if (auto p = app.registry().FindBornBetween(area, "1930-01-01", "1950-12-31")) {
+    auth::NewAccount elder{"jiangsu-elder", p->name + "（江苏路居民）", "resident", area, std::string(auth::kDemoPassword), true};
+    elder.person_id = p->id;
+    elder.birth_date = p->birth_date;
+    if (auth::AddAccount(app.db(), trail, elder).ok()) ++linked;
+  }
+  return linked;
 }
 
 int Demo(App& app, const audit::Trail& trail, const std::string& scale, uint64_t seed, int64_t persons, int64_t cases) {
@@ -160,6 +183,9 @@ int Demo(App& app, const audit::Trail& trail, const std::string& scale, uint64_t
   }
   int64_t doorstep = app.catalog().CreateDemoDoorstepLists();
   if (doorstep > 0) fmt::print("家门口服务清单 / doorstep lists: {} guide entries\n", doorstep);
+  if (int linked = LinkDemoResidents(app, trail); linked > 0) {
+    fmt::print("居民账号 / resident accounts linked to the registry: {} (jiangsu-elder: care mode on)\n", linked);
+  }
   if (!territory.created && registry.persons == 0 && demo_cases.cases == 0) {
     fmt::print("演示数据已存在，未改动 / demo data already present: nothing changed\n");
   }
@@ -231,6 +257,10 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--heartbeat", serve.heartbeat, "Seconds between event-stream heartbeats")->capture_default_str();
   serve_cmd->add_option("--login-rate", serve.login_rate, "Sign-in attempts per minute from one address")->capture_default_str();
   serve_cmd->add_flag("!--no-access-log", serve.access_log, "Do not print the JSON access log on stdout");
+  serve.message_driver = EnvOr("SHEQU_MESSAGE_DRIVER", "log");
+  serve_cmd->add_option("--message-driver", serve.message_driver,
+                        "How registration codes reach phones; log: written to the log (env SHEQU_MESSAGE_DRIVER)")
+      ->capture_default_str()->check(CLI::IsMember({"log"}));
 
   std::string scale = "district";
   uint64_t seed = 20260101;

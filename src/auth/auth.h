@@ -1,6 +1,9 @@
 #pragma once
 // Accounts, roles, passwords and sessions: the auth module's public header.
+#include <boost/json.hpp>
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -12,6 +15,7 @@
 #include "core/clock.h"
 #include "core/principal.h"
 #include "core/status.h"
+#include "core/vault.h"
 #include "http/router.h"
 #include "store/database.h"
 
@@ -42,6 +46,11 @@ struct NewAccount {
   std::string area_code;
   std::string password;
   bool demo = false;  // demo accounts may use kDemoPassword
+  // Residents: their registry record (0: not known), birth date ("YYYY-MM-DD"
+  // or empty; care mode starts on at 70) and the lookup hash of their phone.
+  int64_t person_id = 0;
+  std::string birth_date;
+  std::string phone_hash;
 };
 Status AddAccount(store::Database& db, const audit::Trail& trail, const NewAccount& account);
 // The insert half of AddAccount, for callers that create accounts together
@@ -53,6 +62,18 @@ Status SetPassword(store::Database& db, const audit::Trail& trail, std::string_v
                    std::string_view password);
 Status SetLocked(store::Database& db, const audit::Trail& trail, std::string_view username,
                  bool locked);
+// The registry record a resident account stands for.
+struct LinkedPerson {
+  int64_t person_id = 0;
+  std::string birth_date;  // "YYYY-MM-DD"
+  std::string area_code;   // where they live
+};
+// Links a resident's account to their registry record (care mode on from 70).
+Status LinkPerson(store::Database& db, const audit::Trail& trail, std::string_view username, const LinkedPerson& person);
+// Whoever was born on `birth_date` is at least `years` old on `today` (both "YYYY-MM-DD").
+bool AgedAtLeast(std::string_view birth_date, int years, std::string_view today);
+inline constexpr int kCareModeAge = 70;
+
 // True while any account still has the demo password.
 bool AnyDemoPassword(store::Database& db);
 
@@ -116,8 +137,51 @@ class AuthService {
   std::unordered_map<std::string, Checked> sessions_;  // by token hash
 };
 
+// ---- Messages to phones (registration codes). Pluggable: a deployment adds a
+// driver for its SMS gateway; the "log" driver writes each message to the log.
+class MessageSender {
+ public:
+  virtual ~MessageSender() = default;
+  virtual Status Send(const std::string& phone, const std::string& text) = 0;
+};
+// The sender named `driver`; nullptr for a name no driver has.
+std::unique_ptr<MessageSender> MakeMessageSender(std::string_view driver);
+
+// ---- Residents register their own account by phone: a one-time code is
+// sent to the phone, then phone + code + password create a resident account
+// (username: the phone number), linked to the registry person with that phone
+// when there is exactly one.
+class Registration {
+ public:
+  using PersonByPhone = std::function<std::optional<LinkedPerson>(const std::string& phone)>;
+  Registration(store::Database& db, const audit::Trail& trail, const Clock& clock, const Vault& vault,
+               MessageSender& sender, PersonByPhone person_by_phone)
+      : db_(db), trail_(trail), clock_(clock), vault_(vault), sender_(sender), person_by_phone_(std::move(person_by_phone)) {}
+
+  // Sends a 6-digit code valid 10 minutes; at most one a minute and five an hour per phone.
+  Result<boost::json::object> SendCode(const boost::json::object& body, const std::string& request_id);
+  // body: phone, code, password, display_name, area_code (a neighborhood; not
+  // needed when the registry knows the phone), birth_date.
+  Result<boost::json::object> Register(const boost::json::object& body, const std::string& request_id);
+  // Neighborhoods whose name contains `q`, for the registration form.
+  boost::json::object Neighborhoods(const std::string& q);
+
+ private:
+  Status CheckCode(const std::string& phone_hash, const std::string& code);
+
+  store::Database& db_;
+  const audit::Trail& trail_;
+  const Clock& clock_;
+  const Vault& vault_;
+  MessageSender& sender_;
+  PersonByPhone person_by_phone_;
+};
+
 inline constexpr std::string_view kSessionCookie = "shequ_session";
 inline constexpr std::string_view kCsrfCookie = "shequ_csrf";
+
+// /api/v1/registrations… (public).
+void AddRegistrationRoutes(http::Router& router, Registration& registration);
 
 // /api/v1/auth/login, /auth/logout, /me, /me/preferences.
 void AddRoutes(http::Router& router, store::Database& db, AuthService& auth,

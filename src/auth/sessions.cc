@@ -193,7 +193,7 @@ Result<Principal> AuthService::CheckSession(const std::string& hash, TimePoint n
   auto conn = db_.Acquire();
   store::Rows rows = conn->Query(
       "SELECT s.id, s.csrf_token, s.last_seen_at, s.expires_at, s.revoked_at, a.id, a.username,"
-      " a.display_name, a.role, a.locked, a.locked_until, r.code, r.path"
+      " a.display_name, a.role, a.locked, a.locked_until, r.code, r.path, a.person_id"
       " FROM sessions s JOIN accounts a ON a.id = s.account_id JOIN areas r ON r.code = a.area_code"
       " WHERE s.token_hash = ?",
       {hash});
@@ -220,6 +220,7 @@ Result<Principal> AuthService::CheckSession(const std::string& hash, TimePoint n
   p.role = r.Text(8);
   p.area_code = r.Text(11);
   p.area_path = r.Text(12);
+  p.person_id = r.IsNull(13) ? 0 : r.Int(13);
   p.permissions = PermissionsOf(p.role);
   return p;
 }

@@ -13,6 +13,7 @@ struct Principal {
   std::string area_code;
   std::string area_path;  // materialized path of the account's area: its scope
   std::vector<std::string> permissions;
+  int64_t person_id = 0;  // a resident's own record in the registry; 0 when not known
   int64_t session_id = 0;
   std::string csrf_token;
   bool via_cookie = false;  // cookie sessions need a CSRF token on unsafe requests

@@ -30,6 +30,12 @@ struct Caller {
 
 using Filters = std::map<std::string, std::string>;
 
+// Who a registry person is, for linking their account to them.
+struct PersonRef {
+  int64_t id = 0;
+  std::string name, birth_date, area_code;
+};
+
 class Registry {
  public:
   Registry(store::Database& db, const Vault& vault, const audit::Trail& trail, const Clock& clock)
@@ -59,6 +65,13 @@ class Registry {
   Result<boost::json::object> ListOrganizations(const Caller& caller, const Filters& filters, const Paging& paging);
   Result<boost::json::object> GetOrganization(const Caller& caller, int64_t id);
   Result<boost::json::object> CreateOrganization(const Caller& caller, const boost::json::object& body);
+
+  // The one person with this phone (exact, by its lookup hash); nullopt when
+  // nobody or more than one person has it.
+  std::optional<PersonRef> FindByPhone(std::string_view phone);
+  // The first person (by id) living under `area_code` born between `from` and
+  // `to` (inclusive, "YYYY-MM-DD"): for demo accounts.
+  std::optional<PersonRef> FindBornBetween(const std::string& area_code, const std::string& from, const std::string& to);
 
   store::Database& db() { return db_; }
   const Vault& vault() const { return vault_; }

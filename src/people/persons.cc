@@ -394,4 +394,28 @@ Result<boost::json::object> Registry::MoveOut(const Caller& caller, int64_t resi
   });
 }
 
+std::optional<PersonRef> Registry::FindByPhone(std::string_view phone) {
+  auto conn = db_.Acquire();
+  store::Rows rows = conn->Query("SELECT id, name, birth_date, area_code FROM persons WHERE phone_hash = ? LIMIT 2",
+                                 {vault_.LookupHash(DigitsOnly(std::string(phone)))});
+  if (rows.size() != 1) return std::nullopt;
+  return PersonRef{rows[0].Int(0), rows[0].Text(1), rows[0].Text(2), rows[0].Text(3)};
+}
+
+std::optional<PersonRef> Registry::FindBornBetween(const std::string& area_code, const std::string& from,
+                                                   const std::string& to) {
+  auto conn = db_.Acquire();
+  store::Rows area = conn->Query("SELECT path FROM areas WHERE code = ?", {area_code});
+  if (area.empty()) return std::nullopt;
+  store::Params params;
+  std::string where = store::Scope::Subtree(area[0].Text(0)).Filter("area_path", params);
+  params.emplace_back(from);
+  params.emplace_back(to);
+  store::Rows rows = conn->Query("SELECT id, name, birth_date, area_code FROM persons WHERE " + where +
+                                     " AND birth_date BETWEEN ? AND ? ORDER BY id LIMIT 1",
+                                 params);
+  if (rows.empty()) return std::nullopt;
+  return PersonRef{rows[0].Int(0), rows[0].Text(1), rows[0].Text(2), rows[0].Text(3)};
+}
+
 }  // namespace shequ::people
