@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <map>
 #include <set>
 
 #include "core/embedded.h"
@@ -117,7 +118,6 @@ void Catalog::Load() {
     std::set<std::string> present;
     for (const auto& row : conn.Query("SELECT code FROM service_guides")) present.insert(row.Text(0));
     if (present.size() == shipped.size()) return Status::Ok();
-    GuideIndex terms(shipped, *segmenter_, synonyms);
     std::string now = FormatUtc(clock_.Now());
     for (const Guide& g : shipped) {
       if (present.contains(g.code)) continue;
@@ -127,15 +127,28 @@ void Catalog::Load() {
                    {g.code, g.name, g.category, body, now});
       conn.Execute("INSERT INTO service_guide_versions (code, version, body, changed_by, changed_at) VALUES (?, 1, ?, 'system', ?)",
                    {g.code, body, now});
-      Index(conn, g.code, terms.IndexTerms(g));
     }
     return Status::Ok();
   });
   std::vector<Guide> stored;
-  for (const auto& row : db_.Acquire()->Query("SELECT code, name, category, body, version FROM service_guides ORDER BY code"))
+  std::vector<std::string> codes;
+  for (const auto& row : db_.Acquire()->Query("SELECT code, name, category, body, version FROM service_guides ORDER BY code")) {
     stored.push_back({row.Text(0), row.Text(1), row.Text(2), json::parse(row.Text(3)).as_object(), row.Int(4)});
+    codes.push_back(row.Text(0));
+  }
   auto next = std::make_shared<State>();
   next->index = std::make_unique<GuideIndex>(std::move(stored), *segmenter_, std::move(synonyms));
+  // A guide's words follow the vocabulary and synonyms of this release, so a
+  // database indexed by an older one gets them rewritten.
+  store::WithWrite(db_, [&](store::Connection& conn) -> Status {
+    std::map<std::string, std::string> indexed;
+    for (const auto& row : conn.Query("SELECT code, terms FROM service_guide_terms")) indexed[row.Text(0)] = row.Text(1);
+    for (const std::string& code : codes) {
+      std::string terms = next->index->IndexTerms(*next->index->Find(code));
+      if (indexed[code] != terms) Index(conn, code, terms);
+    }
+    return Status::Ok();
+  });
   std::lock_guard lock(mutex_);
   state_ = std::move(next);
 }

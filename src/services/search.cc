@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -16,11 +17,55 @@ namespace {
 // eligibility, materials, steps and the rest.
 constexpr std::array<double, 6> kFieldWeight = {3.0, 2.0, 1.0, 1.0, 0.6, 0.4};
 constexpr double kK1 = 1.2, kB = 0.75;
+// Guides are ordered by BM25 × (kCoverageBase + the share of the question they match) / (kCoverageBase + 1):
+// the score is BM25's when a guide matches all of the question, less when it matches a part.
+constexpr double kCoverageBase = 0.25;
 // Words that carry the shape of a question, not what it is about.
 const std::set<std::string> kStopwords = {
     "我", "我们", "你", "他", "她", "想", "要", "去", "哪里", "哪儿", "什么", "怎么", "怎样", "怎么办", "如何", "可以", "能",
     "能不能", "吗", "呢", "吧", "啊", "的", "了", "个", "找", "找谁", "谁", "哪", "多少", "需要", "请问", "一下", "有",
-    "没有", "是", "在", "给", "让", "和", "跟", "还", "就", "都", "也", "这", "那", "这个", "那个", "里", "该", "得", "么"};
+    "没有", "是", "在", "给", "让", "和", "跟", "还", "就", "都", "也", "这", "那", "这个", "那个", "里", "该", "得", "么",
+    // …and their spoken forms (Shanghainese too: 哪能 how, 伐 question mark, 啥 what).
+    "有没有", "可不可以", "是不是", "会不会", "要不要", "为什么", "什么时候", "怎么弄", "怎么样", "干嘛", "该干嘛",
+    "哪能", "伐", "啥", "有啥", "咋", "咋办", "想问", "问下", "问问", "听说", "知道", "不知道", "晓得", "不晓得",
+    "好像", "觉得", "真的", "现在", "还能", "还要", "还是", "我能", "那种", "这种"};
+
+// An age in the question (85岁, 我妈85了, 七十了, 八十几岁): a person of 60 or more is an older
+// resident, of 80 or more a very old one. Amounts, scores and sizes are not ages.
+std::vector<std::string> AgeTerms(const std::string& normalized, std::string& said) {
+  std::vector<std::string> chars = Characters(normalized);
+  static const std::set<std::string> kNotAge = {"元", "块", "分", "万", "千", "平", "米", "斤", "公", "次", "号", "路",
+                                                "天", "个", "年", "月", "楼", "室", "户", "人"};
+  static const std::map<std::string, int> kTens = {{"六", 60}, {"七", 70}, {"八", 80}, {"九", 90}};
+  int age = 0;
+  for (size_t i = 0; i < chars.size() && age == 0; ++i) {
+    int value = -1;
+    size_t next = i;
+    if (chars[i][0] >= '0' && chars[i][0] <= '9') {
+      if (i > 0 && chars[i - 1][0] >= '0' && chars[i - 1][0] <= '9') continue;
+      value = 0;
+      while (next < chars.size() && chars[next].size() == 1 && chars[next][0] >= '0' && chars[next][0] <= '9')
+        value = value * 10 + (chars[next++][0] - '0');
+    } else if (auto tens = kTens.find(chars[i]); tens != kTens.end() && i + 1 < chars.size() && chars[i + 1] == "十") {
+      value = tens->second;
+      next = i + 2;
+      static const std::map<std::string, int> kOnes = {{"一", 1}, {"二", 2}, {"三", 3}, {"四", 4}, {"五", 5},
+                                                       {"六", 6}, {"七", 7}, {"八", 8}, {"九", 9}};
+      if (next < chars.size())
+        if (auto ones = kOnes.find(chars[next]); ones != kOnes.end()) value += ones->second, ++next;
+    } else if (chars[i] == "一" && i + 1 < chars.size() && chars[i + 1] == "百") {
+      value = 100;
+      next = i + 2;
+    }
+    if (value < 60 || value > 115) continue;
+    if (next < chars.size() && kNotAge.contains(chars[next])) continue;
+    age = value;
+    for (size_t k = i; k < next; ++k) said += chars[k];
+  }
+  if (age == 0) return {};
+  if (age >= 80) return {"老年人", "高龄"};
+  return {"老年人"};
+}
 
 std::string Join(const json::value* v, const char* separator = " ") {
   if (v == nullptr) return "";
@@ -72,6 +117,22 @@ Synonyms ParseSynonyms(std::string_view tsv) {
 
 GuideIndex::GuideIndex(std::vector<Guide> guides, const Segmenter& segmenter, Synonyms synonyms)
     : guides_(std::move(guides)), segmenter_(segmenter), synonyms_(std::move(synonyms)) {
+  // The service terms the segmenter keeps whole, and the words they may be made of.
+  auto term = [&](const std::string& w) {
+    if (w.empty() || w.find(' ') != std::string::npos) return;
+    if (CharCount(w) >= 2 && !known_.contains(w)) service_.emplace_back(Characters(w), w);
+    known_.insert(w);
+    if (CharCount(w) >= 3) vocabulary_.insert(w);
+  };
+  for (const auto& [colloquial, meaning] : synonyms_) term(colloquial);
+  for (const Guide& g : guides_) {
+    if (const json::value* aka = g.body.if_contains("also_known_as"); aka && aka->is_array()) {
+      for (const auto& a : aka->as_array())
+        if (a.is_string()) term(Normalize(a.as_string()));
+    }
+    for (const std::string& text : TextsOf(g))
+      for (std::string& w : Words(text)) known_.insert(std::move(w));
+  }
   std::array<double, kFields> total{};
   for (size_t g = 0; g < guides_.size(); ++g) {
     by_code_[guides_[g].code] = g;
@@ -90,7 +151,8 @@ GuideIndex::GuideIndex(std::vector<Guide> guides, const Segmenter& segmenter, Sy
       total[f] += length[f];
     }
     for (const std::string& w : seen) ++df_[w];
-    tf_.push_back(std::move(tf));
+    for (int f = 0; f < kFields; ++f)
+      for (const auto& [w, count] : tf[f]) postings_[w].push_back({g, f, count});
     texts_.push_back(std::move(texts));
     length_.push_back(length);
   }
@@ -101,6 +163,28 @@ GuideIndex::GuideIndex(std::vector<Guide> guides, const Segmenter& segmenter, Sy
     expansions_.emplace_back(colloquial, std::move(words));
   }
   for (int f = 0; f < kFields; ++f) average_length_[f] = guides_.empty() ? 1 : std::max(1.0, total[f] / guides_.size());
+}
+
+std::vector<std::string> GuideIndex::Parts(const std::string& word) const {
+  std::vector<std::string> parts;
+  if (!vocabulary_.contains(word)) return parts;
+  std::vector<std::string> chars = Characters(word);
+  std::vector<std::pair<size_t, size_t>> spans;  // [begin, end) in characters
+  for (size_t length = chars.size() - 1; length >= 2; --length) {
+    for (size_t begin = 0; begin + length <= chars.size(); ++begin) {
+      // Only the longest: 居住证补办 gives 居住证 and 补办, not also 居住.
+      bool inside = std::any_of(spans.begin(), spans.end(),
+                                [&](const auto& s) { return s.first <= begin && begin + length <= s.second; });
+      if (inside) continue;
+      std::string part;
+      for (size_t k = begin; k < begin + length; ++k) part += chars[k];
+      if (known_.contains(part) && !kStopwords.contains(part)) {
+        spans.emplace_back(begin, begin + length);
+        parts.push_back(std::move(part));
+      }
+    }
+  }
+  return parts;
 }
 
 const Guide* GuideIndex::Find(std::string_view code) const {
@@ -114,18 +198,26 @@ std::vector<std::string> GuideIndex::Words(std::string_view text) const {
   return words;
 }
 
-std::array<GuideIndex::Field, GuideIndex::kFields> GuideIndex::FieldsOf(const Guide& guide) const {
+std::array<std::string, GuideIndex::kFields> GuideIndex::TextsOf(const Guide& guide) {
   const json::object& b = guide.body;
-  std::array<std::string, kFields> texts = {
-      guide.name + " " + Join(b.if_contains("also_known_as")),
-      Join(b.if_contains("summary")),
-      guide.category + " " + Join(b.if_contains("target_groups")),
-      Join(b.if_contains("eligibility")),
-      Join(b.if_contains("materials"), "；"),
-      Join(b.if_contains("steps"), "；") + " " + Join(b.if_contains("where")) + " " + Join(b.if_contains("fee")) + " " +
-          Join(b.if_contains("legal_basis")) + " " + Join(b.if_contains("name_en"))};
+  return {guide.name + " " + Join(b.if_contains("also_known_as")),
+          Join(b.if_contains("summary")),
+          guide.category + " " + Join(b.if_contains("target_groups")),
+          Join(b.if_contains("eligibility")),
+          Join(b.if_contains("materials"), "；"),
+          Join(b.if_contains("steps"), "；") + " " + Join(b.if_contains("where")) + " " + Join(b.if_contains("fee")) + " " +
+              Join(b.if_contains("legal_basis")) + " " + Join(b.if_contains("name_en"))};
+}
+
+std::array<GuideIndex::Field, GuideIndex::kFields> GuideIndex::FieldsOf(const Guide& guide) const {
+  std::array<std::string, kFields> texts = TextsOf(guide);
   std::array<Field, kFields> fields;
-  for (int f = 0; f < kFields; ++f) fields[f] = {Words(texts[f]), texts[f]};
+  for (int f = 0; f < kFields; ++f) {
+    std::vector<std::string> words = Words(texts[f]);
+    for (size_t i = 0, n = words.size(); i < n; ++i)
+      for (std::string& part : Parts(words[i])) words.push_back(std::move(part));
+    fields[f] = {std::move(words), texts[f]};
+  }
   return fields;
 }
 
@@ -146,6 +238,7 @@ std::vector<QueryTerm> GuideIndex::Terms(std::string_view question) const {
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& w = words[i];
     if (!kStopwords.contains(w)) AddTerm(terms, w, CharCount(w) == 1 ? 0.3 : 1.0, w);
+    for (const std::string& part : Parts(w)) AddTerm(terms, part, 0.6, w);
     // Two or three neighbouring pieces, one of them a lone character, of 2-4 characters in all:
     // a word the dictionary lacks (长护险) or one with a wrong character (敬老咔).
     std::string joined = w;
@@ -163,57 +256,84 @@ std::vector<QueryTerm> GuideIndex::Terms(std::string_view question) const {
       }
     }
   }
+  std::string age;
+  for (const std::string& w : AgeTerms(normalized, age)) AddTerm(terms, w, 0.9, age);
   // Colloquial terms anywhere in the question bring in what they mean.
   for (const auto& [colloquial, meaning] : expansions_) {
     if (normalized.find(colloquial) == std::string::npos) continue;
     for (const std::string& w : meaning) AddTerm(terms, w, 0.9, colloquial);
   }
-  // One wrong character in joined pieces: index words that differ in one place, those that keep
-  // the first character first (低宝 → 低保 before 宝宝), then the commoner ones.
-  for (const std::string& pair : split) {
-    std::vector<std::string> chars = Characters(pair);
+  // One wrong character: index words (or, for a whole unknown word, colloquial terms too) that
+  // differ in one place, those that keep the first character first (低宝 → 低保 before 宝宝),
+  // then the commoner ones. A corrected colloquial term brings in what it means.
+  auto correct = [&](const std::string& typo, bool service_terms) {
+    std::vector<std::string> chars = Characters(typo);
     std::vector<std::tuple<bool, int, std::string>> near;
-    auto same_length = by_length_.find(chars.size());
-    if (same_length == by_length_.end()) continue;
-    for (const auto& [other, indexed] : same_length->second) {
+    auto consider = [&](const std::vector<std::string>& other, const std::string& word) {
+      if (other.size() != chars.size()) return;
       int differ = 0;
       for (size_t k = 0; k < chars.size() && differ < 2; ++k) differ += chars[k] != other[k];
-      if (differ == 1) near.emplace_back(other[0] == chars[0], df_.at(indexed), indexed);
-    }
+      auto df = df_.find(word);
+      if (differ == 1) near.emplace_back(other[0] == chars[0], df == df_.end() ? 0 : df->second, word);
+    };
+    if (auto same_length = by_length_.find(chars.size()); same_length != by_length_.end())
+      for (const auto& [other, indexed] : same_length->second) consider(other, indexed);
+    if (service_terms)
+      for (const auto& [other, term] : service_)
+        if (!df_.contains(term)) consider(other, term);
     std::sort(near.begin(), near.end(), std::greater<>());
-    for (size_t k = 0; k < near.size() && k < 2; ++k)
-      AddTerm(terms, std::get<2>(near[k]), std::get<0>(near[k]) ? 0.7 : 0.35, pair);
+    for (size_t k = 0; k < near.size() && k < 2; ++k) {
+      double weight = std::get<0>(near[k]) ? 0.7 : 0.35;
+      const std::string& word = std::get<2>(near[k]);
+      if (df_.contains(word)) AddTerm(terms, word, weight, typo);
+      if (chars.size() >= 3)  // two characters are too short to be sure which word was meant
+        for (const auto& [colloquial, meaning] : expansions_)
+          if (colloquial == word)
+            for (const std::string& w : meaning) AddTerm(terms, w, weight * 0.9, typo);
+    }
+  };
+  for (const std::string& pair : split) correct(pair, false);
+  // A whole word of three or four characters that no guide uses and no colloquial term names
+  // (医宝卡) may be a mistyped one; two characters are too short to tell a typo from a plain word.
+  for (const std::string& w : words) {
+    size_t length = CharCount(w);
+    if (length < 3 || length > 4 || kStopwords.contains(w) || df_.contains(w) || synonyms_.contains(w)) continue;
+    if (std::any_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; })) continue;
+    correct(w, true);
   }
   return terms;
 }
 
 std::vector<Hit> GuideIndex::Rank(const std::vector<QueryTerm>& terms, const std::vector<std::string>& candidates,
                                   size_t limit) const {
-  std::vector<size_t> pool;
-  if (candidates.empty()) {
-    for (size_t g = 0; g < guides_.size(); ++g) pool.push_back(g);
-  } else {
-    for (const std::string& code : candidates)
-      if (auto it = by_code_.find(code); it != by_code_.end()) pool.push_back(it->second);
-  }
+  std::vector<char> in_pool(guides_.size(), candidates.empty());
+  for (const std::string& code : candidates)
+    if (auto it = by_code_.find(code); it != by_code_.end()) in_pool[it->second] = true;
   double n = static_cast<double>(guides_.size());
-  std::vector<std::pair<double, size_t>> scored;
-  for (size_t g : pool) {
-    double score = 0;
-    for (const QueryTerm& t : terms) {
-      auto df = df_.find(t.term);
-      if (df == df_.end()) continue;
-      double idf = std::log(1 + (n - df->second + 0.5) / (df->second + 0.5));
-      double field_sum = 0;
-      for (int f = 0; f < kFields; ++f) {
-        auto tf = tf_[g][f].find(t.term);
-        if (tf == tf_[g][f].end()) continue;
-        double norm = kK1 * (1 - kB + kB * length_[g][f] / average_length_[f]);
-        field_sum += kFieldWeight[f] * tf->second * (kK1 + 1) / (tf->second + norm);
-      }
-      score += t.weight * idf * field_sum;
+  std::vector<double> score(guides_.size(), 0);
+  // matched[t][g]: guide g holds term t in some field.
+  std::vector<std::vector<char>> matched(terms.size());
+  for (size_t t = 0; t < terms.size(); ++t) {
+    auto postings = postings_.find(terms[t].term);
+    if (postings == postings_.end()) continue;
+    matched[t].assign(guides_.size(), 0);
+    double df = df_.at(terms[t].term);
+    double idf = std::log(1 + (n - df + 0.5) / (df + 0.5));
+    for (const Posting& p : postings->second) {
+      if (!in_pool[p.guide]) continue;
+      double norm = kK1 * (1 - kB + kB * length_[p.guide][p.field] / average_length_[p.field]);
+      score[p.guide] += terms[t].weight * idf * kFieldWeight[p.field] * p.count * (kK1 + 1) / (p.count + norm);
+      matched[t][p.guide] = 1;
     }
-    if (score > 0) scored.emplace_back(score, g);
+  }
+  // A guide that matches more of what the resident said goes first: BM25 alone lets one
+  // frequent word in a guide's name outweigh the rest of the question.
+  std::vector<std::pair<double, size_t>> scored;
+  std::vector<double> coverage(guides_.size(), 0);
+  for (size_t g = 0; g < guides_.size(); ++g) {
+    if (score[g] <= 0) continue;
+    coverage[g] = Coverage(g, terms, matched);
+    scored.emplace_back(score[g] * (kCoverageBase + coverage[g]) / (kCoverageBase + 1), g);
   }
   // Ties go to the lower code, so the order never depends on the database.
   std::sort(scored.begin(), scored.end(), [&](const auto& a, const auto& b) {
@@ -222,28 +342,26 @@ std::vector<Hit> GuideIndex::Rank(const std::vector<QueryTerm>& terms, const std
   std::vector<Hit> hits;
   for (size_t i = 0; i < scored.size() && i < limit; ++i) {
     size_t g = scored[i].second;
-    hits.push_back({&guides_[g], std::round(scored[i].first * 1000) / 1000, Highlight(g, terms), Coverage(g, terms)});
+    hits.push_back({&guides_[g], std::round(scored[i].first * 1000) / 1000, Highlight(g, terms), coverage[g]});
   }
   return hits;
 }
 
-double GuideIndex::Coverage(size_t guide, const std::vector<QueryTerm>& terms) const {
-  auto matched = [&](const std::string& term) {
-    for (int f = 0; f < kFields; ++f)
-      if (tf_[guide][f].contains(term)) return true;
-    return false;
-  };
+double GuideIndex::Coverage(size_t guide, const std::vector<QueryTerm>& terms,
+                            const std::vector<std::vector<char>>& matched) const {
+  auto holds = [&](size_t t) { return !matched[t].empty() && matched[t][guide]; };
   double total = 0, covered = 0;
-  for (const QueryTerm& own : terms) {
+  for (size_t o = 0; o < terms.size(); ++o) {
+    const QueryTerm& own = terms[o];
     if (own.origin != own.term || own.weight < 1.0) continue;  // the question's own words of 2+ characters
     double chars = static_cast<double>(CharCount(own.term));
     total += chars;
-    bool hit = matched(own.term);
-    for (const QueryTerm& derived : terms) {
-      if (hit) break;
+    bool hit = holds(o);
+    for (size_t d = 0; d < terms.size() && !hit; ++d) {
+      const QueryTerm& derived = terms[d];
       bool related = derived.origin != derived.term && (derived.origin.find(own.term) != std::string::npos ||
                                                          own.term.find(derived.origin) != std::string::npos);
-      hit = related && matched(derived.term);
+      hit = related && holds(d);
     }
     covered += hit ? chars : 0;
   }

@@ -1,15 +1,20 @@
 #pragma once
 // Finding a service guide from a resident's own words: the question is
 // normalized and split into words, colloquial terms are expanded from the
-// synonym table, a word with one wrong character is matched to the index's
-// word it most likely meant, and guides are ranked by BM25 over their fields
-// (name and 俗称 weigh most). The databases' full-text indexes only pick the
+// synonym table, an age (85岁, 七十了) stands for an older resident, a word with
+// one wrong character is matched to the index's word it most likely meant, and
+// guides are ranked by BM25 over their fields (name and 俗称 weigh most) times
+// how much of the question they match, so one frequent word cannot outweigh the
+// rest. Service terms the segmenter keeps whole (宝宝医保) are indexed with their
+// parts too (宝宝, 医保). The databases' full-text indexes only pick the
 // candidates; ranking happens here, so SQLite and PostgreSQL answer alike.
 #include <boost/json.hpp>
 #include <array>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "services/text.h"
@@ -36,6 +41,7 @@ struct QueryTerm {
 
 struct Hit {
   const Guide* guide;
+  // BM25 scaled by coverage: BM25's own when the guide matches all of the question. Best first.
   double score;
   std::string highlight;  // HTML: escaped text with <mark> around matched words
   // Share (0-1, by characters) of the question's own words of two characters or more that the
@@ -65,15 +71,24 @@ class GuideIndex {
   };
   static constexpr int kFields = 6;
   std::vector<std::string> Words(std::string_view text) const;
+  // The words of a service term the segmenter keeps whole (宝宝医保, 吃低保) that are words of
+  // the guides or terms themselves (宝宝, 医保; 低保): so 给宝宝办医保 finds 宝宝医保.
+  std::vector<std::string> Parts(const std::string& word) const;
+  static std::array<std::string, kFields> TextsOf(const Guide& guide);
   std::array<Field, kFields> FieldsOf(const Guide& guide) const;
   std::string Highlight(size_t guide, const std::vector<QueryTerm>& terms) const;
-  double Coverage(size_t guide, const std::vector<QueryTerm>& terms) const;
+  double Coverage(size_t guide, const std::vector<QueryTerm>& terms, const std::vector<std::vector<char>>& matched) const;
 
   std::vector<Guide> guides_;
   const Segmenter& segmenter_;
   Synonyms synonyms_;
   std::vector<std::pair<std::string, std::vector<std::string>>> expansions_;  // synonyms_, segmented once
-  std::vector<std::array<std::map<std::string, int>, kFields>> tf_;  // per guide, per field: term → count
+  struct Posting {
+    size_t guide;
+    int field;
+    int count;
+  };
+  std::unordered_map<std::string, std::vector<Posting>> postings_;  // term → the guides and fields holding it
   std::vector<std::array<int, kFields>> length_;
   std::vector<std::array<std::string, kFields>> texts_;  // as written, for highlighting
   std::array<double, kFields> average_length_{};
@@ -81,6 +96,9 @@ class GuideIndex {
   // The index's words by their number of characters, split into characters: for typo matching.
   std::map<size_t, std::vector<std::pair<std::vector<std::string>, std::string>>> by_length_;
   std::map<std::string, size_t> by_code_;
+  std::set<std::string> vocabulary_;  // the service terms given to the segmenter (俗称, colloquial terms)
+  std::set<std::string> known_;       // every word of the guides as segmented, and the service terms
+  std::vector<std::pair<std::vector<std::string>, std::string>> service_;  // service terms, split into characters
 };
 
 }  // namespace shequ::services

@@ -1,10 +1,14 @@
 // Search quality on the project's own set of resident questions
 // (tests/services/questions.tsv): a floor the build must keep, and the same
-// answers from SQLite and PostgreSQL.
+// answers from SQLite and PostgreSQL. tests/services/heldout.tsv is a second
+// set written before the search was tuned and never tuned on: its figure shows
+// how well the tuning carries over to questions nobody looked at.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "services/services.h"
@@ -34,9 +38,9 @@ std::vector<std::vector<std::string>> ReadTsv(const std::string& name) {
   return rows;
 }
 
-std::vector<Question> Questions() {
+std::vector<Question> Questions(const std::string& name = "questions.tsv") {
   std::vector<Question> out;
-  for (const auto& cells : ReadTsv("questions.tsv")) {
+  for (const auto& cells : ReadTsv(name)) {
     Question q{cells.at(0), {}};
     std::stringstream codes(cells.at(1));
     for (std::string code; std::getline(codes, code, ',');) q.expected.push_back(code);
@@ -68,31 +72,69 @@ class SearchQualityTest : public store::testing::StoreTest {
 };
 
 // The goal is hit@1 >= 90 % and hit@3 >= 98 % (docs/benchmarks.md has the figures);
-// these floors are what was reached, so the build fails when quality drops.
-constexpr double kHit1Floor = 0.72;
-constexpr double kHit3Floor = 0.91;
+// these floors are a little below what was reached, so the build fails when quality drops.
+constexpr double kHit1Floor = 0.91;  // measured 0.924 (218/236)
+constexpr double kHit3Floor = 0.98;  // measured 0.996 (235/236)
+// The held-out set only reports its figures; its floors are modest, to catch a collapse.
+constexpr double kHeldOutHit1Floor = 0.64;  // measured 0.682 (58/85); 0.588 before the tuning
+constexpr double kHeldOutHit3Floor = 0.76;  // measured 0.812 (69/85); 0.765 before the tuning
 
-TEST_P(SearchQualityTest, FindsTheRightGuideForResidentsQuestions) {
-  std::vector<Question> questions = Questions();
-  ASSERT_GE(questions.size(), 150u);
+struct Measured {
+  size_t questions = 0;
   int hit1 = 0, hit3 = 0;
   std::string misses;
+  std::vector<double> milliseconds;  // per question
+  double at1() const { return hit1 / static_cast<double>(questions); }
+  double at3() const { return hit3 / static_cast<double>(questions); }
+  double p99() const {
+    std::vector<double> sorted = milliseconds;
+    std::sort(sorted.begin(), sorted.end());
+    return sorted.empty() ? 0 : sorted[std::min(sorted.size() - 1, sorted.size() * 99 / 100)];
+  }
+};
+
+Measured Measure(const Catalog& catalog, const std::vector<Question>& questions) {
+  Measured m;
+  m.questions = questions.size();
   for (const Question& q : questions) {
-    std::vector<std::string> top = Top(*catalog_, q.text, 3);
+    auto start = std::chrono::steady_clock::now();
+    std::vector<std::string> top = Top(catalog, q.text, 3);
+    m.milliseconds.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     auto expected = [&](const std::string& code) {
       return std::find(q.expected.begin(), q.expected.end(), code) != q.expected.end();
     };
     bool first = !top.empty() && expected(top[0]);
     bool any = std::any_of(top.begin(), top.end(), expected);
-    hit1 += first;
-    hit3 += any;
-    if (!first) misses += fmt::format("\n  {} → {} (want {})", q.text, fmt::join(top, ","), fmt::join(q.expected, ","));
+    m.hit1 += first;
+    m.hit3 += any;
+    if (!first) m.misses += fmt::format("\n  {} → {} (want {})", q.text, fmt::join(top, ","), fmt::join(q.expected, ","));
   }
-  double n = static_cast<double>(questions.size());
-  RecordProperty("hit_at_1", fmt::format("{:.3f}", hit1 / n));
-  RecordProperty("hit_at_3", fmt::format("{:.3f}", hit3 / n));
-  EXPECT_GE(hit1 / n, kHit1Floor) << fmt::format("hit@1 {}/{}", hit1, questions.size()) << misses;
-  EXPECT_GE(hit3 / n, kHit3Floor) << fmt::format("hit@3 {}/{}", hit3, questions.size()) << misses;
+  return m;
+}
+
+TEST_P(SearchQualityTest, FindsTheRightGuideForResidentsQuestions) {
+  std::vector<Question> questions = Questions();
+  ASSERT_GE(questions.size(), 150u);
+  Measured m = Measure(*catalog_, questions);
+  RecordProperty("hit_at_1", fmt::format("{:.3f}", m.at1()));
+  RecordProperty("hit_at_3", fmt::format("{:.3f}", m.at3()));
+  std::cout << fmt::format("[ quality  ] questions.tsv: hit@1 {:.3f} ({}/{}), hit@3 {:.3f} ({}/{}), p99 {:.1f} ms\n", m.at1(),
+                           m.hit1, m.questions, m.at3(), m.hit3, m.questions, m.p99());
+  EXPECT_GE(m.at1(), kHit1Floor) << fmt::format("hit@1 {}/{}", m.hit1, m.questions) << m.misses;
+  EXPECT_GE(m.at3(), kHit3Floor) << fmt::format("hit@3 {}/{}", m.hit3, m.questions) << m.misses;
+}
+
+// Questions written before tuning and never tuned on (see the top of this file).
+TEST_P(SearchQualityTest, HeldOutQuestions) {
+  std::vector<Question> questions = Questions("heldout.tsv");
+  ASSERT_GE(questions.size(), 60u);
+  Measured m = Measure(*catalog_, questions);
+  RecordProperty("heldout_hit_at_1", fmt::format("{:.3f}", m.at1()));
+  RecordProperty("heldout_hit_at_3", fmt::format("{:.3f}", m.at3()));
+  std::cout << fmt::format("[ quality  ] heldout.tsv: hit@1 {:.3f} ({}/{}), hit@3 {:.3f} ({}/{}), p99 {:.1f} ms\n", m.at1(),
+                           m.hit1, m.questions, m.at3(), m.hit3, m.questions, m.p99());
+  EXPECT_GE(m.at1(), kHeldOutHit1Floor) << fmt::format("hit@1 {}/{}", m.hit1, m.questions) << m.misses;
+  EXPECT_GE(m.at3(), kHeldOutHit3Floor) << fmt::format("hit@3 {}/{}", m.hit3, m.questions) << m.misses;
 }
 
 TEST_P(SearchQualityTest, OffersAPersonWhenNoGuideFits) {
