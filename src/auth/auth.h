@@ -158,8 +158,10 @@ class Registration {
                MessageSender& sender, PersonByPhone person_by_phone)
       : db_(db), trail_(trail), clock_(clock), vault_(vault), sender_(sender), person_by_phone_(std::move(person_by_phone)) {}
 
-  // Sends a 6-digit code valid 10 minutes; at most one a minute and five an hour per phone.
-  Result<boost::json::object> SendCode(const boost::json::object& body, const std::string& request_id);
+  // Sends a 6-digit code valid 10 minutes; at most one a minute and five an
+  // hour per phone, and twenty an hour per client address.
+  Result<boost::json::object> SendCode(const boost::json::object& body, const std::string& client_address,
+                                       const std::string& request_id);
   // body: phone, code, password, display_name, area_code (a neighborhood; not
   // needed when the registry knows the phone), birth_date.
   Result<boost::json::object> Register(const boost::json::object& body, const std::string& request_id);

@@ -17,6 +17,7 @@ namespace {
 constexpr auto kCodeLifetime = std::chrono::minutes(10);
 constexpr auto kResendAfter = std::chrono::seconds(60);
 constexpr int kCodesPerHour = 5;
+constexpr int kCodesPerAddressPerHour = 20;  // one client asking for many phones: message bombing
 constexpr int kAttemptsPerCode = 5;
 
 // The demo driver: the message goes to the log, where a developer reads it.
@@ -51,7 +52,8 @@ std::unique_ptr<MessageSender> MakeMessageSender(std::string_view driver) {
   return nullptr;
 }
 
-Result<json::object> Registration::SendCode(const json::object& body, const std::string& request_id) {
+Result<json::object> Registration::SendCode(const json::object& body, const std::string& client_address,
+                                            const std::string& request_id) {
   FieldReader read(body);
   Result<std::string> phone = ReadPhone(read);
   if (!phone.ok()) return phone.status();
@@ -65,11 +67,17 @@ Result<json::object> Registration::SendCode(const json::object& body, const std:
       return Status(Code::kRateLimited, {"该号码一小时内获取验证码太多次，请稍后再试", "Too many codes for this phone this hour: try later"})
           .set_retry_after(3600);
     }
+    if (conn.Query("SELECT COUNT(*) FROM registration_codes WHERE client_address = ? AND sent_at > ?",
+                   {client_address, FormatUtc(now - std::chrono::hours(1))})[0].Int(0) >= kCodesPerAddressPerHour) {
+      return Status(Code::kRateLimited, {"本机获取验证码太多次，请稍后再试", "Too many codes asked for from this address: try later"})
+          .set_retry_after(3600);
+    }
     if (!recent[0].IsNull(1) && recent[0].Text(1) > FormatUtc(now - kResendAfter)) {
       return Status(Code::kRateLimited, {"验证码已发送，请 1 分钟后再试", "A code was just sent: wait a minute"}).set_retry_after(60);
     }
-    conn.Execute("INSERT INTO registration_codes (phone_hash, code_hash, sent_at, expires_at) VALUES (?, ?, ?, ?)",
-                 {phone_hash, CodeHash(phone_hash, code), FormatUtc(now), FormatUtc(now + kCodeLifetime)});
+    conn.Execute("INSERT INTO registration_codes (phone_hash, client_address, code_hash, sent_at, expires_at)"
+                 " VALUES (?, ?, ?, ?, ?)",
+                 {phone_hash, client_address, CodeHash(phone_hash, code), FormatUtc(now), FormatUtc(now + kCodeLifetime)});
     trail_.Append(conn, audit::Entry{"anonymous", "anonymous", "registration.code", "phone:" + phone_hash.substr(0, 12),
                                      "", "/", request_id, {}});
     return Status::Ok();
@@ -184,7 +192,7 @@ void AddRegistrationRoutes(http::Router& router, Registration& registration) {
   Registration& r = registration;
   router.Add("POST", "/api/v1/registrations/codes", open,
              http::WithBody({"phone"}, [&r](http::Context& ctx, const json::object& body) {
-               return http::Reply(r.SendCode(body, ctx.request.request_id), 202);
+               return http::Reply(r.SendCode(body, ctx.request.remote_address, ctx.request.request_id), 202);
              }));
   router.Add("POST", "/api/v1/registrations", open,
              http::WithBody({"phone", "code", "password", "display_name", "area_code", "birth_date"},

@@ -69,6 +69,7 @@ CREATE UNIQUE INDEX accounts_phone ON accounts(phone_hash);
 CREATE TABLE registration_codes (
   id INTEGER PRIMARY KEY,
   phone_hash TEXT NOT NULL,
+  client_address TEXT NOT NULL,        -- who asked: codes are also limited per address
   code_hash TEXT NOT NULL,
   sent_at TEXT NOT NULL,
   expires_at TEXT NOT NULL,
@@ -76,3 +77,4 @@ CREATE TABLE registration_codes (
   used_at TEXT
 );
 CREATE INDEX registration_codes_phone ON registration_codes(phone_hash, sent_at);
+CREATE INDEX registration_codes_address ON registration_codes(client_address, sent_at);
