@@ -167,7 +167,7 @@ int CaseService::SweepDeadlines() {
     }
     for (const auto& row : rows) {
       conn.Execute("UPDATE cases SET deadline_warned = ? WHERE id = ?", {row.Int(3), row.Int(0)});
-      // No title: the stream reaches everyone in the territory, residents included.
+      // No title: the stream reaches all staff of the territory (not residents).
       std::string data = json::serialize(json::object{{"id", row.Int(0)}, {"state", row.Text(2)},
                                                       {"deadline", row.Int(3) == 2 ? "red" : "yellow"},
                                                       {"owner_code", row.Text(4)}});

@@ -425,10 +425,13 @@ void RecordStep(store::Connection& conn, const audit::Trail& trail, const Caller
   trail.Append(conn, entry);
 }
 
+// `reporter`: the reporting account (0: none), the one resident who hears of the case.
 void Announce(store::Connection& conn, http::EventHub& hub, int64_t id, const std::string& action,
-              const std::string& state, const std::string& area_path) {
+              const std::string& state, const std::string& area_path, int64_t reporter) {
   std::string data = json::serialize(json::object{{"id", id}, {"action", action}, {"state", state}});
-  conn.AfterCommit([&hub, data, area_path] { hub.Publish("case", data, area_path); });
+  conn.AfterCommit([&hub, data, area_path, reporter] {
+    hub.Publish("case", data, area_path, reporter ? std::vector<int64_t>{reporter} : std::vector<int64_t>{});
+  });
 }
 
 }  // namespace
@@ -496,7 +499,7 @@ Result<json::object> CaseService::Create(const Caller& caller, const Report& rep
              .Int(0);
     RecordStep(conn, trail_, caller, {id, "report", "", "reported", "", "", place.area_path, now});
     if (on_spot) RecordStep(conn, trail_, caller, {id, "self_handle", "reported", state, report.note, "", place.area_path, now});
-    Announce(conn, hub_, id, on_spot ? "self_handle" : "report", state, place.area_path);
+    Announce(conn, hub_, id, on_spot ? "self_handle" : "report", state, place.area_path, caller.who.account_id);
     return Status::Ok();
   });
   if (!written.ok()) return written;
@@ -633,7 +636,8 @@ Result<json::object> CaseService::Act(const Caller& caller, int64_t id, const js
     if (t.action == "rate") step_note = *satisfaction + (step_note.empty() ? "" : ": " + step_note);
     RecordStep(conn, trail_, caller, {id, std::string(t.action), from, new_state, step_note, owner_for_step,
                                       row->Text(kAreaPath), now});
-    Announce(conn, hub_, id, std::string(t.action), new_state, row->Text(kAreaPath));
+    Announce(conn, hub_, id, std::string(t.action), new_state, row->Text(kAreaPath),
+             row->IsNull(kReporterId) ? 0 : row->Int(kReporterId));
     return Status::Ok();
   });
   if (!written.ok()) return written;
@@ -680,7 +684,8 @@ Result<json::object> CaseService::AddPhoto(const Caller& caller, int64_t case_id
     entry.area_path = row->Text(kAreaPath);
     entry.details = {{"photo", id}, {"stage", stage}, {"bytes", static_cast<int64_t>(bytes.size())}};
     trail_.Append(conn, entry);
-    Announce(conn, hub_, case_id, "photo", row->Text(kState), row->Text(kAreaPath));
+    Announce(conn, hub_, case_id, "photo", row->Text(kState), row->Text(kAreaPath),
+             row->IsNull(kReporterId) ? 0 : row->Int(kReporterId));
     return Status::Ok();
   });
   if (!written.ok()) return written;

@@ -2,6 +2,7 @@
 // The live channel behind GET /api/v1/events. Modules publish events tagged
 // with the territory path they concern; each subscriber sees only events in
 // its scope. A bounded backlog serves Last-Event-ID resumes.
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/principal.h"
 #include "store/scope.h"
 
 namespace shequ::http {
@@ -19,6 +21,14 @@ struct Event {
   std::string type;
   std::string data;  // JSON
   std::string area_path;
+  // Residents are not staff: of the events in their territory they receive
+  // only those addressed to their own account (their case, their application).
+  std::vector<int64_t> residents;
+
+  bool For(const Principal& who) const {
+    if (who.role != "resident") return true;
+    return std::find(residents.begin(), residents.end(), who.account_id) != residents.end();
+  }
 };
 
 class EventHub {
@@ -27,7 +37,7 @@ class EventHub {
   // client's Last-Event-ID from before a restart is not mistaken for a new one.
   explicit EventHub(size_t backlog = 1000);
 
-  void Publish(std::string type, std::string data, std::string area_path);
+  void Publish(std::string type, std::string data, std::string area_path, std::vector<int64_t> residents = {});
   // Events with id > after, inside `scope`, oldest first.
   std::vector<Event> Since(uint64_t after, const store::Scope& scope) const;
   uint64_t last_id() const;

@@ -370,7 +370,7 @@ class Server::Impl {
       }
       std::string batch;
       for (const Event& e : hub_.Since(last, scope)) {
-        batch += fmt::format("id: {}\nevent: {}\ndata: {}\n\n", e.id, e.type, e.data);
+        if (e.For(caller)) batch += fmt::format("id: {}\nevent: {}\ndata: {}\n\n", e.id, e.type, e.data);
         last = e.id;
       }
       if (hub_.closed()) {

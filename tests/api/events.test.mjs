@@ -147,6 +147,33 @@ describe('GET /api/v1/events', () => {
     esJ2.close();
   });
 
+  it("a resident hears only of their own case, not the neighborhood's audit rows or others' cases", async () => {
+    const resident = await login(srv.base, 'jiangsu-resident');
+    const worker = await login(srv.base, 'jiangsu-worker');
+    const esR = await subscribe({ cookie: resident.cookie });
+    const esW = await subscribe({ cookie: worker.cookie });
+    const me = await api(srv.base, '/api/v1/me', { token: resident.token });
+    const area = me.json.area.code;
+    // A case the worker reports in the resident's neighborhood, then one the resident reports.
+    const theirs = await api(srv.base, '/api/v1/cases', {
+      method: 'POST', token: worker.token, body: { category_code: 'S10', title: '工作人员上报', area_code: area },
+    });
+    assert.equal(theirs.status, 201, theirs.text);
+    const mine = await api(srv.base, '/api/v1/cases', {
+      method: 'POST', token: resident.token, body: { category_code: 'S10', title: '居民上报', area_code: area },
+    });
+    assert.equal(mine.status, 201, mine.text);
+    const caseEvent = (id) => (e) => e.event === 'case' && e.json && e.json.id === id;
+    await esR.waitFor(caseEvent(mine.json.id), 5000, "the resident's own case on their stream");
+    await esW.waitFor(caseEvent(mine.json.id), 5000, "the resident's case on the worker's stream");
+    assert.ok(esW.events.some(caseEvent(theirs.json.id)), "the worker's case on the worker's stream");
+    assert.ok(!esR.events.some(caseEvent(theirs.json.id)), "the resident got someone else's case");
+    assert.ok(!esR.events.some((e) => e.event === 'audit'), 'the resident got audit rows');
+    assert.ok(esW.events.some((e) => e.event === 'audit'), 'staff still get the audit rows of their territory');
+    esR.close();
+    esW.close();
+  });
+
   it('a revoked session stops receiving events', async () => {
     const js = await login(srv.base, 'jiangsu');
     const es = await subscribe({ token: js.token });
