@@ -213,6 +213,19 @@ Result<json::object> CheckConsent(const json::value* consent, const std::string&
   return json::object{{"method", *method}, {"note", note.value_or("")}, {"recorded_at", now}};
 }
 
+// Without surrounding spaces (ASCII and the full-width 　): a note of only spaces says nothing.
+std::string Trimmed(std::string_view text) {
+  constexpr std::string_view kIdeographicSpace = "\u3000";
+  for (bool again = true; again;) {
+    again = false;
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1), again = true;
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1), again = true;
+    if (text.starts_with(kIdeographicSpace)) text.remove_prefix(kIdeographicSpace.size()), again = true;
+    if (text.ends_with(kIdeographicSpace)) text.remove_suffix(kIdeographicSpace.size()), again = true;
+  }
+  return std::string(text);
+}
+
 std::string_view SniffMaterial(std::string_view bytes) {
   if (bytes.starts_with("%PDF-")) return "application/pdf";
   if (bytes.starts_with("\xFF\xD8\xFF")) return "image/jpeg";
@@ -233,8 +246,10 @@ struct Step {
   std::string action, from, to, note, area_path;
 };
 
+// `applicant`: the applicant's account (0: none), the one resident who hears of it live.
 void Record(store::Connection& conn, const audit::Trail& trail, http::EventHub& hub, const Principal& who,
-            const std::string& request_id, const Step& step, const std::string& now, json::object details = {}) {
+            const std::string& request_id, const Step& step, int64_t applicant, const std::string& now,
+            json::object details = {}) {
   conn.Execute("INSERT INTO application_steps (application_id, action, from_state, to_state, actor_id, actor_name, note, at)"
                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                {step.id, step.action, step.from, step.to, who.account_id,
@@ -246,7 +261,9 @@ void Record(store::Connection& conn, const audit::Trail& trail, http::EventHub& 
   entry.details = std::move(details);
   trail.Append(conn, entry);
   std::string data = json::serialize(json::object{{"id", step.id}, {"action", step.action}, {"state", step.to}});
-  conn.AfterCommit([&hub, data, path = step.area_path] { hub.Publish("application", data, path); });
+  conn.AfterCommit([&hub, data, path = step.area_path, applicant] {
+    hub.Publish("application", data, path, applicant ? std::vector<int64_t>{applicant} : std::vector<int64_t>{});
+  });
 }
 
 }  // namespace
@@ -319,7 +336,7 @@ Result<json::object> Applications::Apply(const Principal& who, const std::string
       details["consent"] = consent.at("method");
     }
     Record(conn, trail_, hub_, who, request_id, {id, proxy ? "proxy_submit" : "submit", "", "submitted", "", path},
-           now, std::move(details));
+           proxy ? 0 : who.account_id, now, std::move(details));
     return Status::Ok();
   });
   if (!written.ok()) return written;
@@ -429,6 +446,7 @@ Result<json::object> Applications::Act(const Principal& who, const std::string& 
   std::optional<int64_t> version = read.Int("version", true);
   std::optional<std::string> note = read.String("note", false, 1000);
   if (!read.status().ok()) return read.status();
+  if (note) note = Trimmed(*note);
   bool has_note = note && Utf8Length(*note) >= 2;
   TimePoint now_tp = clock_.Now();
   std::string now = FormatUtc(now_tp);
@@ -482,7 +500,7 @@ Result<json::object> Applications::Act(const Principal& who, const std::string& 
     if (conn.Execute("UPDATE applications SET " + sets + " WHERE id = ? AND version = ?", params) != 1) return Stale();
     Record(conn, trail_, hub_, who, request_id,
            {id, std::string(t.action), row->Text(kState), std::string(t.to), note.value_or(""), row->Text(kAreaPath)},
-           now, std::move(details));
+           row->IsNull(kApplicantAccount) ? 0 : row->Int(kApplicantAccount), now, std::move(details));
     return Status::Ok();
   });
   if (!written.ok()) return written;
