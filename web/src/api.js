@@ -451,12 +451,62 @@ export function createConsultation(question, guideCode = '') {
   return request('POST', '/consultations', { body, noAuthRedirect: true })
 }
 
+// ---- applications (一网通办 申请) and registration -------------------------------------
+
+/** GET /applications {state, guide, deadline: yellow|red, mine, area, page, page_size} → {items, total, page, page_size}. */
+export function listApplications(query) {
+  return request('GET', '/applications', { query })
+}
+
+/** GET /applications/{id} → Application with steps, materials, allowed_actions, guide_form. */
+export function getApplication(applicationId) {
+  return request('GET', `/applications/${id(applicationId)}`)
+}
+
+/**
+ * POST /applications {guide_code, form} (a resident) or
+ * {guide_code, form, person_id, consent: {method, note}} (代办 by a worker) → Application, 201.
+ */
+export function createApplication(body) {
+  return request('POST', '/applications', { body })
+}
+
+/** POST /applications/{id}/actions {action, version, note?, form?} → Application. */
+export function applicationAction(applicationId, body) {
+  return request('POST', `/applications/${id(applicationId)}/actions`, { body })
+}
+
+/** POST /applications/{id}/materials?name=… with the file as the body → {id, name, content_type, size, url}, 201. */
+export function uploadApplicationMaterial(applicationId, file, name = file?.name || 'material') {
+  return request('POST', `/applications/${id(applicationId)}/materials`, {
+    query: { name },
+    rawBody: file,
+    contentType: file?.type || 'application/octet-stream',
+  })
+}
+
+/** POST /registrations/codes {phone} → {sent, expires_in} (202; 429 within 60 s of the last one). */
+export function sendRegistrationCode(phone) {
+  return request('POST', '/registrations/codes', { body: { phone }, noAuthRedirect: true })
+}
+
+/** POST /registrations {phone, code, password, display_name?, area_code?, birth_date?} → the new account, 201. */
+export function register(body) {
+  return request('POST', '/registrations', { body, noAuthRedirect: true })
+}
+
+/** GET /registrations/neighborhoods?q=… → [{code, name, subdistrict}] (at most 50). */
+export async function registrationNeighborhoods(q = '') {
+  const data = await request('GET', '/registrations/neighborhoods', { query: { q }, noAuthRedirect: true })
+  return data?.items || []
+}
+
 // ---- live events ------------------------------------------------------------
 
 /**
  * Opens the server-sent event stream (the session cookie authenticates it).
  * `handlers` maps event names ('audit', 'import', 'case', 'case_deadline', 'shutdown') to functions receiving
- * (parsedData, MessageEvent); `onState` receives 'connecting' | 'open' | 'closed'.
+ * (parsedData, MessageEvent), also 'application' and 'application_deadline'; `onState` receives 'connecting' | 'open' | 'closed'.
  * Returns a function that closes the stream.
  */
 export function subscribeEvents(handlers, onState = () => {}) {

@@ -26,6 +26,15 @@ export const MENU = [
     name: 'my-reports', path: '/my-reports', permission: 'case.read', roles: ['resident'], label: 'nav.myReports', icon: 'list',
     home: ['resident'],
   },
+  // applications (一网通办 申请): residents follow their own; staff handle (or, 网格员, follow their 代办)
+  {
+    name: 'my-applications', path: '/my-applications', permission: 'application.apply', roles: ['resident'],
+    label: 'nav.myApplications', icon: 'document',
+  },
+  {
+    name: 'applications', path: '/applications', anyPermission: ['application.handle', 'application.apply'], notRoles: ['resident'],
+    label: 'nav.applications', icon: 'stamp',
+  },
   { name: 'case-indicators', path: '/case-indicators', permission: 'case.indicators', label: 'nav.caseIndicators', icon: 'chart' },
   { name: 'persons', path: '/persons', permission: 'registry.read', label: 'nav.persons', icon: 'user' },
   { name: 'dwellings', path: '/dwellings', permission: 'registry.read', label: 'nav.dwellings', icon: 'house' },
@@ -38,9 +47,10 @@ export const MENU = [
   { name: 'services-admin', path: '/services-admin', permission: 'service.admin', label: 'nav.servicesAdmin', icon: 'edit' },
 ]
 
-/** Whether the signed-in user may use a menu entry or route (its `permission`, `roles`, `notRoles`). */
+/** Whether the signed-in user may use a menu entry or route (its `permission`, `anyPermission`, `roles`, `notRoles`). */
 export function allows(session, rule = {}) {
   if (rule.permission && !session.can(rule.permission)) return false
+  if (rule.anyPermission && !rule.anyPermission.some((p) => session.can(p))) return false
   const role = session.user?.role
   if (rule.roles && !rule.roles.includes(role)) return false
   if (rule.notRoles && rule.notRoles.includes(role)) return false
@@ -74,6 +84,11 @@ const portal = (path, name, load, title) => ({
 
 const routes = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: 'login.title' } },
+  // residents register themselves with their mobile number
+  {
+    path: '/register', name: 'register', component: () => import('./views/RegisterView.vue'),
+    meta: { public: true, careDefault: true, title: 'register.title' },
+  },
   // the service centre's touch screen: no sign-in, no menus
   { path: '/kiosk', name: 'kiosk', component: () => import('./views/KioskView.vue'), meta: { public: true, kiosk: true, title: 'kiosk.title' } },
   {
@@ -109,6 +124,31 @@ const routes = [
       // services (一网通办)
       portal('services', 'services', () => import('./views/ServicesView.vue'), 'nav.services'),
       portal('services/:code', 'service-guide', () => import('./views/ServiceGuideView.vue'), 'services.guideTitle'),
+      // applications (一网通办 申请): apply online (residents) or on a resident's behalf (代办, workers)
+      {
+        path: 'apply/:code',
+        name: 'apply',
+        component: () => import('./views/ApplyView.vue'),
+        meta: { permission: 'application.apply', careDefault: true, title: 'apply.title', menu: '/services' },
+      },
+      {
+        path: 'my-applications',
+        name: 'my-applications',
+        component: () => import('./views/MyApplicationsView.vue'),
+        meta: { permission: 'application.apply', roles: ['resident'], title: 'nav.myApplications' },
+      },
+      {
+        path: 'applications',
+        name: 'applications',
+        component: () => import('./views/ApplicationsView.vue'),
+        meta: { anyPermission: ['application.handle', 'application.apply'], notRoles: ['resident'], title: 'nav.applications' },
+      },
+      {
+        path: 'applications/:id(\\d+)',
+        name: 'application',
+        component: () => import('./views/ApplicationView.vue'),
+        meta: { anyPermission: ['application.handle', 'application.apply'], title: 'applications.title' },
+      },
       {
         path: 'services-admin',
         name: 'services-admin',
