@@ -20,6 +20,8 @@ constexpr double kK1 = 1.2, kB = 0.75;
 // Guides are ordered by BM25 × (kCoverageBase + the share of the question they match) / (kCoverageBase + 1):
 // the score is BM25's when a guide matches all of the question, less when it matches a part.
 constexpr double kCoverageBase = 0.25;
+// A guide whose name or one of whose 俗称 the question says outright scores this much more.
+constexpr double kNamedBonus = 0.4;
 // Words that carry the shape of a question, not what it is about.
 const std::set<std::string> kStopwords = {
     "我", "我们", "你", "他", "她", "想", "要", "去", "哪里", "哪儿", "什么", "怎么", "怎样", "怎么办", "如何", "可以", "能",
@@ -88,14 +90,15 @@ size_t CharCount(std::string_view s) {
   return n;
 }
 
-void AddTerm(std::vector<QueryTerm>& terms, const std::string& term, double weight, const std::string& origin) {
+void AddTerm(std::vector<QueryTerm>& terms, const std::string& term, double weight, const std::string& origin,
+             bool correction = false) {
   for (QueryTerm& t : terms) {
     if (t.term == term) {
-      if (weight > t.weight) t = {term, weight, origin};
+      if (weight > t.weight) t = {term, weight, origin, correction};
       return;
     }
   }
-  terms.push_back({term, weight, origin});
+  terms.push_back({term, weight, origin, correction});
 }
 
 }  // namespace
@@ -136,6 +139,11 @@ GuideIndex::GuideIndex(std::vector<Guide> guides, const Segmenter& segmenter, Sy
   std::array<double, kFields> total{};
   for (size_t g = 0; g < guides_.size(); ++g) {
     by_code_[guides_[g].code] = g;
+    std::set<std::string> labels = {Normalize(guides_[g].name)};
+    if (const json::value* aka = guides_[g].body.if_contains("also_known_as"); aka && aka->is_array())
+      for (const auto& a : aka->as_array())
+        if (a.is_string()) labels.insert(Normalize(a.as_string()));
+    labels_.push_back(std::move(labels));
     std::array<Field, kFields> fields = FieldsOf(guides_[g]);
     std::array<std::map<std::string, int>, kFields> tf;
     std::array<int, kFields> length{};
@@ -152,7 +160,8 @@ GuideIndex::GuideIndex(std::vector<Guide> guides, const Segmenter& segmenter, Sy
     }
     for (const std::string& w : seen) ++df_[w];
     for (int f = 0; f < kFields; ++f)
-      for (const auto& [w, count] : tf[f]) postings_[w].push_back({g, f, count});
+      // The name and 俗称 are labels: a word counts once there however many of them hold it.
+      for (const auto& [w, count] : tf[f]) postings_[w].push_back({g, f, f == 0 ? 1 : count});
     texts_.push_back(std::move(texts));
     length_.push_back(length);
   }
@@ -258,23 +267,47 @@ std::vector<QueryTerm> GuideIndex::Terms(std::string_view question) const {
   }
   std::string age;
   for (const std::string& w : AgeTerms(normalized, age)) AddTerm(terms, w, 0.9, age);
-  // Colloquial terms anywhere in the question bring in what they mean.
-  for (const auto& [colloquial, meaning] : expansions_) {
-    if (normalized.find(colloquial) == std::string::npos) continue;
-    for (const std::string& w : meaning) AddTerm(terms, w, 0.9, colloquial);
+  // Colloquial terms anywhere in the question bring in what they mean; so do they, and the service
+  // terms, when a measure word splits them (改个名字, 评个残疾, 办一下居住证).
+  std::string compact;
+  {
+    std::vector<std::string> chars = Characters(normalized);
+    for (size_t k = 0; k < chars.size(); ++k) {
+      if (chars[k] == "个" && k > 0 && k + 1 < chars.size()) continue;
+      if (chars[k] == "一" && k + 1 < chars.size() && (chars[k + 1] == "个" || chars[k + 1] == "下") && k > 0 &&
+          k + 2 < chars.size()) {
+        ++k;
+        continue;
+      }
+      compact += chars[k];
+    }
   }
+  for (const auto& [colloquial, meaning] : expansions_) {
+    if (normalized.find(colloquial) == std::string::npos && compact.find(colloquial) == std::string::npos) continue;
+    for (const std::string& w : meaning) AddTerm(terms, w, CharCount(w) == 1 ? 0.3 : 0.9, colloquial);
+  }
+  if (compact != normalized)
+    for (const std::string& w : vocabulary_)
+      if (compact.find(w) != std::string::npos && normalized.find(w) == std::string::npos) {
+        AddTerm(terms, w, 0.9, w);
+        for (const std::string& part : Parts(w)) AddTerm(terms, part, 0.6, w);
+      }
   // One wrong character: index words (or, for a whole unknown word, colloquial terms too) that
   // differ in one place, those that keep the first character first (低宝 → 低保 before 宝宝),
   // then the commoner ones. A corrected colloquial term brings in what it means.
+  auto known_service = [&](const std::string& word) {
+    return vocabulary_.contains(word) || synonyms_.contains(word) ||
+           std::any_of(labels_.begin(), labels_.end(), [&](const auto& l) { return l.contains(word); });
+  };
   auto correct = [&](const std::string& typo, bool service_terms) {
     std::vector<std::string> chars = Characters(typo);
-    std::vector<std::tuple<bool, int, std::string>> near;
+    std::vector<std::tuple<bool, bool, int, std::string>> near;
     auto consider = [&](const std::vector<std::string>& other, const std::string& word) {
       if (other.size() != chars.size()) return;
       int differ = 0;
       for (size_t k = 0; k < chars.size() && differ < 2; ++k) differ += chars[k] != other[k];
       auto df = df_.find(word);
-      if (differ == 1) near.emplace_back(other[0] == chars[0], df == df_.end() ? 0 : df->second, word);
+      if (differ == 1) near.emplace_back(other[0] == chars[0], known_service(word), df == df_.end() ? 0 : df->second, word);
     };
     if (auto same_length = by_length_.find(chars.size()); same_length != by_length_.end())
       for (const auto& [other, indexed] : same_length->second) consider(other, indexed);
@@ -283,13 +316,20 @@ std::vector<QueryTerm> GuideIndex::Terms(std::string_view question) const {
         if (!df_.contains(term)) consider(other, term);
     std::sort(near.begin(), near.end(), std::greater<>());
     for (size_t k = 0; k < near.size() && k < 2; ++k) {
-      double weight = std::get<0>(near[k]) ? 0.7 : 0.35;
-      const std::string& word = std::get<2>(near[k]);
-      if (df_.contains(word)) AddTerm(terms, word, weight, typo);
+      // A guide's own term is likelier meant than a word that happens to be one character off.
+      double weight = (std::get<0>(near[k]) ? 0.7 : 0.35) * (std::get<1>(near[k]) ? 1.0 : 0.8);
+      // When the pieces hold a word the segmenter found whole (老人 in 老人吃), the rest is more
+      // likely a word of its own than a wrong character.
+      if (std::any_of(words.begin(), words.end(), [&](const std::string& w) {
+            return CharCount(w) >= 2 && !kStopwords.contains(w) && typo.find(w) != std::string::npos && w != typo;
+          }))
+        weight *= 0.5;
+      const std::string& word = std::get<3>(near[k]);
+      if (df_.contains(word)) AddTerm(terms, word, weight, typo, true);
       if (chars.size() >= 3)  // two characters are too short to be sure which word was meant
         for (const auto& [colloquial, meaning] : expansions_)
           if (colloquial == word)
-            for (const std::string& w : meaning) AddTerm(terms, w, weight * 0.9, typo);
+            for (const std::string& w : meaning) AddTerm(terms, w, weight * 0.9, typo, true);
     }
   };
   for (const std::string& pair : split) correct(pair, false);
@@ -299,6 +339,8 @@ std::vector<QueryTerm> GuideIndex::Terms(std::string_view question) const {
     size_t length = CharCount(w);
     if (length < 3 || length > 4 || kStopwords.contains(w) || df_.contains(w) || synonyms_.contains(w)) continue;
     if (std::any_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; })) continue;
+    static const std::set<std::string> kNumerals = {"一", "二", "两", "三", "四", "五", "六", "七", "八", "九", "十", "百", "几"};
+    if (kNumerals.contains(Characters(w)[0])) continue;  // 十五年, 三十几: amounts, not typos
     correct(w, true);
   }
   return terms;
@@ -328,12 +370,22 @@ std::vector<Hit> GuideIndex::Rank(const std::vector<QueryTerm>& terms, const std
   }
   // A guide that matches more of what the resident said goes first: BM25 alone lets one
   // frequent word in a guide's name outweigh the rest of the question.
+  double own_chars = 0;  // the question's own words of two characters or more
+  for (const QueryTerm& t : terms)
+    if (t.origin == t.term && t.weight >= 1.0) own_chars += CharCount(t.term);
+  own_chars = std::max(own_chars, 1.0);
   std::vector<std::pair<double, size_t>> scored;
   std::vector<double> coverage(guides_.size(), 0);
   for (size_t g = 0; g < guides_.size(); ++g) {
     if (score[g] <= 0) continue;
     coverage[g] = Coverage(g, terms, matched);
-    scored.emplace_back(score[g] * (kCoverageBase + coverage[g]) / (kCoverageBase + 1), g);
+    // The resident named the guide (社保卡, 火化, 居住证): it goes before those that only hold the word.
+    // By the share of the question the name stands for: 社保卡 in 社保卡怎么办 counts fully.
+    double named = 0;
+    for (const QueryTerm& t : terms)
+      if (CharCount(t.term) >= 2 && labels_[g].contains(t.term))
+        named = std::max(named, std::min(1.0, t.weight) * std::min(1.0, CharCount(t.origin) / own_chars));
+    scored.emplace_back(score[g] * (1 + kNamedBonus * named) * (kCoverageBase + coverage[g]) / (kCoverageBase + 1), g);
   }
   // Ties go to the lower code, so the order never depends on the database.
   std::sort(scored.begin(), scored.end(), [&](const auto& a, const auto& b) {
@@ -351,6 +403,33 @@ double GuideIndex::Coverage(size_t guide, const std::vector<QueryTerm>& terms,
                             const std::vector<std::vector<char>>& matched) const {
   auto holds = [&](size_t t) { return !matched[t].empty() && matched[t][guide]; };
   double total = 0, covered = 0;
+  // A mistyped word (低包, 登计) is a part of the question like the words the segmenter found:
+  // it is covered when one of its corrections is.
+  // Overlapping pieces (居注, 注证, 居注证) are one part, as long as the longest; a guide covers as
+  // much of it as the longest piece it holds a correction of.
+  std::map<std::string, double> typos;  // the part → the characters covered
+  for (const QueryTerm& t : terms) {
+    if (!t.correction) continue;
+    bool own = std::any_of(terms.begin(), terms.end(), [&](const QueryTerm& o) {
+      return o.origin == o.term && o.weight >= 1.0 &&
+             (o.term.find(t.origin) != std::string::npos || t.origin.find(o.term) != std::string::npos);
+    });
+    if (own) continue;
+    bool inside = std::any_of(terms.begin(), terms.end(), [&](const QueryTerm& o) {
+      return o.correction && o.origin != t.origin && o.origin.find(t.origin) != std::string::npos;
+    });
+    if (!inside) typos.emplace(t.origin, 0);
+  }
+  for (size_t t = 0; t < terms.size(); ++t) {
+    if (!terms[t].correction || !holds(t)) continue;
+    for (auto& [part, chars] : typos)
+      if (part.find(terms[t].origin) != std::string::npos)
+        chars = std::max(chars, static_cast<double>(CharCount(terms[t].origin)));
+  }
+  for (const auto& [part, chars] : typos) {
+    total += CharCount(part);
+    covered += chars;
+  }
   for (size_t o = 0; o < terms.size(); ++o) {
     const QueryTerm& own = terms[o];
     if (own.origin != own.term || own.weight < 1.0) continue;  // the question's own words of 2+ characters

@@ -5,7 +5,7 @@
 // one wrong character is matched to the index's word it most likely meant, and
 // guides are ranked by BM25 over their fields (name and 俗称 weigh most) times
 // how much of the question they match, so one frequent word cannot outweigh the
-// rest. Service terms the segmenter keeps whole (宝宝医保) are indexed with their
+// rest, and a little more when the question names the guide (社保卡, 火化). Service terms the segmenter keeps whole (宝宝医保) are indexed with their
 // parts too (宝宝, 医保). The databases' full-text indexes only pick the
 // candidates; ranking happens here, so SQLite and PostgreSQL answer alike.
 #include <boost/json.hpp>
@@ -37,6 +37,8 @@ struct QueryTerm {
   // The part of the question it stands for: itself for the question's own words, the
   // colloquial phrase for an expansion, the mistyped pieces for a correction.
   std::string origin;
+  // A correction of a mistyped word: its origin is a part of the question of its own.
+  bool correction = false;
 };
 
 struct Hit {
@@ -96,6 +98,7 @@ class GuideIndex {
   // The index's words by their number of characters, split into characters: for typo matching.
   std::map<size_t, std::vector<std::pair<std::vector<std::string>, std::string>>> by_length_;
   std::map<std::string, size_t> by_code_;
+  std::vector<std::set<std::string>> labels_;  // each guide's name and 俗称, normalized
   std::set<std::string> vocabulary_;  // the service terms given to the segmenter (俗称, colloquial terms)
   std::set<std::string> known_;       // every word of the guides as segmented, and the service terms
   std::vector<std::pair<std::vector<std::string>, std::string>> service_;  // service terms, split into characters

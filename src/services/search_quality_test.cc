@@ -1,12 +1,17 @@
 // Search quality on the project's own set of resident questions
 // (tests/services/questions.tsv): a floor the build must keep, and the same
 // answers from SQLite and PostgreSQL. tests/services/heldout.tsv is a second
-// set written before the search was tuned and never tuned on: its figure shows
-// how well the tuning carries over to questions nobody looked at.
+// set written before the search was tuned; its misses later guided general
+// improvements, so it is a development set too. tests/services/heldout2.tsv
+// was written from the guides alone and is never tuned on: its figure shows
+// how well the tuning carries over to questions nobody looked at, and the test
+// prints only its counts. SHEQU_SEARCH_MISSES=1 prints the misses (and the
+// words searched for) of the first two sets.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -74,10 +79,14 @@ class SearchQualityTest : public store::testing::StoreTest {
 // The goal is hit@1 >= 90 % and hit@3 >= 98 % (docs/benchmarks.md has the figures);
 // these floors are a little below what was reached, so the build fails when quality drops.
 constexpr double kHit1Floor = 0.91;  // measured 0.924 (218/236)
-constexpr double kHit3Floor = 0.98;  // measured 0.996 (235/236)
-// The held-out set only reports its figures; its floors are modest, to catch a collapse.
-constexpr double kHeldOutHit1Floor = 0.64;  // measured 0.682 (58/85); 0.588 before the tuning
-constexpr double kHeldOutHit3Floor = 0.76;  // measured 0.812 (69/85); 0.765 before the tuning
+constexpr double kHit3Floor = 0.98;  // measured 0.992 (234/236)
+// The held-out set was since used to find what the search lacked (in general words, never its
+// questions'), so it is a development set now; heldout2.tsv is the one nobody tuned on.
+constexpr double kHeldOutHit1Floor = 0.89;  // measured 0.906 (77/85); 0.682 before, 0.588 before the first tuning
+constexpr double kHeldOutHit3Floor = 0.96;  // measured 0.976 (83/85); 0.812 before
+// The second held-out set only reports; its floors catch a collapse.
+constexpr double kHeldOut2Hit1Floor = 0.80;  // measured 0.832 (104/125); 0.848 (106/125) when written
+constexpr double kHeldOut2Hit3Floor = 0.94;  // measured 0.960 (120/125); 0.952 (119/125) when written
 
 struct Measured {
   size_t questions = 0;
@@ -108,6 +117,10 @@ Measured Measure(const Catalog& catalog, const std::vector<Question>& questions)
     m.hit1 += first;
     m.hit3 += any;
     if (!first) m.misses += fmt::format("\n  {} → {} (want {})", q.text, fmt::join(top, ","), fmt::join(q.expected, ","));
+    if (!first && std::getenv("SHEQU_SEARCH_MISSES")) {
+      Result<boost::json::object> found = catalog.Search(q.text, 3);
+      if (found.ok()) m.misses += " " + boost::json::serialize(found->at("terms")) + " " + boost::json::serialize(found->at("items").as_array()[0].at("score"));
+    }
   }
   return m;
 }
@@ -120,6 +133,7 @@ TEST_P(SearchQualityTest, FindsTheRightGuideForResidentsQuestions) {
   RecordProperty("hit_at_3", fmt::format("{:.3f}", m.at3()));
   std::cout << fmt::format("[ quality  ] questions.tsv: hit@1 {:.3f} ({}/{}), hit@3 {:.3f} ({}/{}), p99 {:.1f} ms\n", m.at1(),
                            m.hit1, m.questions, m.at3(), m.hit3, m.questions, m.p99());
+  if (std::getenv("SHEQU_SEARCH_MISSES")) std::cout << "misses:" << m.misses << "\n";
   EXPECT_GE(m.at1(), kHit1Floor) << fmt::format("hit@1 {}/{}", m.hit1, m.questions) << m.misses;
   EXPECT_GE(m.at3(), kHit3Floor) << fmt::format("hit@3 {}/{}", m.hit3, m.questions) << m.misses;
 }
@@ -133,8 +147,24 @@ TEST_P(SearchQualityTest, HeldOutQuestions) {
   RecordProperty("heldout_hit_at_3", fmt::format("{:.3f}", m.at3()));
   std::cout << fmt::format("[ quality  ] heldout.tsv: hit@1 {:.3f} ({}/{}), hit@3 {:.3f} ({}/{}), p99 {:.1f} ms\n", m.at1(),
                            m.hit1, m.questions, m.at3(), m.hit3, m.questions, m.p99());
+  if (std::getenv("SHEQU_SEARCH_MISSES")) std::cout << "misses:" << m.misses << "\n";
   EXPECT_GE(m.at1(), kHeldOutHit1Floor) << fmt::format("hit@1 {}/{}", m.hit1, m.questions) << m.misses;
   EXPECT_GE(m.at3(), kHeldOutHit3Floor) << fmt::format("hit@3 {}/{}", m.hit3, m.questions) << m.misses;
+}
+
+// A third set, written after the tuning from the guides alone (typos, Traditional characters,
+// Shanghainese, very short and very long questions) and never tuned on: it only reports.
+TEST_P(SearchQualityTest, SecondHeldOutQuestions) {
+  std::vector<Question> questions = Questions("heldout2.tsv");
+  ASSERT_GE(questions.size(), 80u);
+  Measured m = Measure(*catalog_, questions);
+  RecordProperty("heldout2_hit_at_1", fmt::format("{:.3f}", m.at1()));
+  RecordProperty("heldout2_hit_at_3", fmt::format("{:.3f}", m.at3()));
+  std::cout << fmt::format("[ quality  ] heldout2.tsv: hit@1 {:.3f} ({}/{}), hit@3 {:.3f} ({}/{}), p99 {:.1f} ms\n", m.at1(),
+                           m.hit1, m.questions, m.at3(), m.hit3, m.questions, m.p99());
+  // Only the counts: which of these questions fail is deliberately not printed.
+  EXPECT_GE(m.at1(), kHeldOut2Hit1Floor) << fmt::format("hit@1 {}/{}", m.hit1, m.questions);
+  EXPECT_GE(m.at3(), kHeldOut2Hit3Floor) << fmt::format("hit@3 {}/{}", m.hit3, m.questions);
 }
 
 TEST_P(SearchQualityTest, OffersAPersonWhenNoGuideFits) {
