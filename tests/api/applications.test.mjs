@@ -12,7 +12,7 @@
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, replaceIfCrashed, stopOrDrop, api, login, assertProblem, listAll, cli, RawConn,
+  startServer, recoverServer, stopOrDrop, api, loginAll, assertProblem, assertField, recordSteps, listAll, cli, RawConn,
 } from './harness.mjs';
 
 const NB = '310105002001';
@@ -42,17 +42,15 @@ const guides = {}; // code -> guide JSON
 let elderPerson; // the registry person jiangsu-elder is linked to
 let outsidePerson; // a registry person outside jiangsu-worker's neighborhood
 
-async function loginAll() {
-  for (const u of ACCOUNTS) S[u] = await login(srv.base, u);
-  S['nb2-worker'] = await login(srv.base, 'nb2-worker', NB2_WORKER_PASSWORD);
-}
+// every account of ACCOUNTS, and nb2-worker once added in before()
+const SIGN_IN = [...ACCOUNTS, ['nb2-worker', NB2_WORKER_PASSWORD]];
 
 before(async () => {
   srv = await startServer();
   const added = await cli(['user', 'add', '--db', srv.db.url, '--username', 'nb2-worker', '--role', 'neighborhood_worker',
     '--area', NB2, '--display-name', '飞乐社区工作者', '--password', NB2_WORKER_PASSWORD]);
   assert.equal(added.code, 0, `shequ user add nb2-worker: ${added.stdout}\n${added.stderr}`);
-  await loginAll();
+  await loginAll(srv.base, S, SIGN_IN);
   for (const c of [G_MAIN, G_LONG, G_TEXTAREA, G_OFFLINE]) {
     const res = await api(srv.base, `/api/v1/services/${c}`);
     assert.equal(res.status, 200, `GET /services/${c} -> ${res.status}`);
@@ -82,13 +80,8 @@ before(async () => {
   assert.ok(outsidePerson, `a person of ${NB2}: ${others.text.slice(0, 300)}`);
 });
 
-// A test that crashes the server fails by itself; the next one gets a new server on the same database.
 beforeEach(async () => {
-  const next = await replaceIfCrashed(srv);
-  if (next !== srv) {
-    srv = next;
-    await loginAll();
-  }
+  srv = await recoverServer(srv, S, SIGN_IN);
 });
 
 after(async () => {
@@ -143,23 +136,8 @@ async function applyProxy(who = 'jiangsu-worker', personId = elderPerson.id, cod
   return res.json;
 }
 
-async function getApp(who, id, expect = 200) {
-  const res = await call(who, `/api/v1/applications/${id}`);
-  if (expect !== null) assert.equal(res.status, expect, `GET /applications/${id} as ${who} -> ${res.status} ${res.text.slice(0, 300)}`);
-  return res;
-}
-
-const act = (who, id, body) => call(who, `/api/v1/applications/${id}/actions`, { method: 'POST', body });
-
-/** Take `action` as `who` at the current version; asserts 200 and version + 1. */
-async function step(who, id, action, extra = {}) {
-  const cur = (await getApp('admin', id)).json;
-  const res = await act(who, id, { action, version: cur.version, ...extra });
-  assert.equal(res.status, 200, `${action} by ${who} on ${id} (${cur.state}) -> ${res.status} ${res.text.slice(0, 400)}`);
-  assert.equal(res.json.id, id);
-  assert.equal(res.json.version, cur.version + 1, `${action} raises the version by one`);
-  return res.json;
-}
+// getApp(who, id, expect), act(who, id, body), step(who, id, action, extra): see recordSteps.
+const { get: getApp, act, step } = recordSteps(call, '/api/v1/applications');
 
 const NOTES = { return: '请补充身份证复印件', refuse: '不符合申请条件' };
 
@@ -179,16 +157,6 @@ async function driveTo(id, state, applicant = 'jiangsu-resident') {
   a = (await getApp('admin', id)).json;
   assert.equal(a.state, state, `driven to ${state}`);
   return a;
-}
-
-/** Asserts a 422 naming `field` among its errors. */
-function assertField(res, field, what) {
-  const b = assertProblem(res, 422, 'validation', what);
-  assert.ok(Array.isArray(b.errors), `${what}: errors: ${res.text.slice(0, 300)}`);
-  const e = b.errors.find((x) => x.field === field);
-  assert.ok(e, `${what}: errors name ${field}: ${JSON.stringify(b.errors)}`);
-  assert.match(e.message_zh, CJK, `${what}: errors[].message_zh is Chinese`);
-  return b;
 }
 
 const snapshot = (a) => ({ state: a.state, version: a.version, steps: a.steps.length, missing: a.missing, reason: a.reason });

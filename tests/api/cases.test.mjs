@@ -9,7 +9,7 @@
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, replaceIfCrashed, stopOrDrop, api, login, assertProblem, listAll, openEvents, RawConn,
+  startServer, recoverServer, stopOrDrop, api, login, loginAll, assertProblem, recordSteps, listAll, openEvents, RawConn,
 } from './harness.mjs';
 
 const ACCOUNTS = [
@@ -28,13 +28,9 @@ let centre; // {lng, lat}: the centre of GRID's polygon
 let jiangsuCells = []; // [[x0, y0, x1, y1]] bounding boxes of every grid polygon 江苏路 has
 const residentCreated = new Set(); // ids of cases jiangsu-resident reported in this file
 
-async function loginAll() {
-  for (const u of ACCOUNTS) S[u] = await login(srv.base, u);
-}
-
 before(async () => {
   srv = await startServer();
-  await loginAll();
+  await loginAll(srv.base, S, ACCOUNTS);
   const shapes = await api(srv.base, '/api/v1/grid-shapes', { token: S['jiangsu-grid'].token });
   assert.equal(shapes.status, 200, shapes.text);
   assert.equal(shapes.json.type, 'FeatureCollection');
@@ -56,13 +52,8 @@ before(async () => {
   });
 });
 
-// A test that crashes the server fails by itself; the next one gets a new server on the same database.
 beforeEach(async () => {
-  const next = await replaceIfCrashed(srv);
-  if (next !== srv) {
-    srv = next;
-    await loginAll();
-  }
+  srv = await recoverServer(srv, S, ACCOUNTS);
 });
 
 after(async () => {
@@ -117,23 +108,8 @@ async function report(who, body = {}, expect = 201) {
   return res;
 }
 
-async function getCase(who, id, expect = 200) {
-  const res = await call(who, `/api/v1/cases/${id}`);
-  if (expect !== null) assert.equal(res.status, expect, `GET /cases/${id} as ${who} -> ${res.status} ${res.text.slice(0, 300)}`);
-  return res;
-}
-
-const act = (who, id, body) => call(who, `/api/v1/cases/${id}/actions`, { method: 'POST', body });
-
-/** Take `action` as `who` at the case's current version; asserts 200 and a version one higher. */
-async function step(who, id, action, extra = {}) {
-  const cur = (await getCase('admin', id)).json;
-  const res = await act(who, id, { action, version: cur.version, ...extra });
-  assert.equal(res.status, 200, `${action} by ${who} on ${id} (${cur.state}) -> ${res.status} ${res.text.slice(0, 400)}`);
-  assert.equal(res.json.id, id);
-  assert.equal(res.json.version, cur.version + 1, `${action} raises the version by one`);
-  return res.json;
-}
+// getCase(who, id, expect), act(who, id, body), step(who, id, action, extra): see recordSteps.
+const { get: getCase, act, step } = recordSteps(call, '/api/v1/cases');
 
 async function allowed(who, id) {
   const res = await getCase(who, id);

@@ -336,10 +336,75 @@ export async function login(base, username, password = DEMO_PASSWORD) {
   };
 }
 
+/**
+ * Signs in every account into `S` (username -> login()): `accounts` are usernames (demo password)
+ * or [username, password] pairs.
+ */
+export async function loginAll(base, S, accounts) {
+  for (const a of accounts) {
+    const [username, password] = Array.isArray(a) ? a : [a];
+    S[username] = await login(base, username, password);
+  }
+}
+
+/**
+ * For beforeEach(): a test that crashed the server fails by itself; the next one gets a new server
+ * on the same database (replaceIfCrashed), with `accounts` signed in again into `S`. Returns the
+ * server to use.
+ */
+export async function recoverServer(srv, S, accounts) {
+  const next = await replaceIfCrashed(srv);
+  if (next !== srv) await loginAll(next.base, S, accounts);
+  return next;
+}
+
+/**
+ * Helpers for records that move by actions (cases, applications) under `route` (/api/v1/cases);
+ * `call(who, path, opts)`: the file's request as a signed-in account.
+ *   get(who, id, expect = 200): GET route/id, the status asserted unless expect is null;
+ *   act(who, id, body): POST route/id/actions;
+ *   step(who, id, action, extra): `action` as `who` at the current version (read as admin);
+ *     asserts 200 and a version one higher; returns the record.
+ */
+export function recordSteps(call, route) {
+  const name = route.replace(/^\/api\/v1/, '');
+  async function get(who, id, expect = 200) {
+    const res = await call(who, `${route}/${id}`);
+    if (expect !== null) assert.equal(res.status, expect, `GET ${name}/${id} as ${who} -> ${res.status} ${res.text.slice(0, 300)}`);
+    return res;
+  }
+  const act = (who, id, body) => call(who, `${route}/${id}/actions`, { method: 'POST', body });
+  async function step(who, id, action, extra = {}) {
+    const cur = (await get('admin', id)).json;
+    const res = await act(who, id, { action, version: cur.version, ...extra });
+    assert.equal(res.status, 200, `${action} by ${who} on ${id} (${cur.state}) -> ${res.status} ${res.text.slice(0, 400)}`);
+    assert.equal(res.json.id, id);
+    assert.equal(res.json.version, cur.version + 1, `${action} raises the version by one`);
+    return res.json;
+  }
+  return { get, act, step };
+}
+
 // ---------------------------------------------------------------------------
 // assertions
 
 const CJK = /[\u3400-\u9fff]/;
+
+/**
+ * Asserts a 422 naming `field` among its errors, its message in Chinese (and, with `english`, in
+ * English too). Returns the problem body.
+ */
+export function assertField(res, field, what, { english = false } = {}) {
+  const b = assertProblem(res, 422, 'validation', what);
+  assert.ok(Array.isArray(b.errors), `${what}: errors: ${res.text.slice(0, 300)}`);
+  const e = b.errors.find((x) => x.field === field);
+  assert.ok(e, `${what}: errors name ${field}: ${JSON.stringify(b.errors)}`);
+  assert.match(e.message_zh, CJK, `${what}: errors[].message_zh is Chinese`);
+  if (english) {
+    assert.ok(e.message_en.trim().length > 0 && !CJK.test(e.message_en), `${what}: errors[].message_en is English: ${e.message_en}`);
+  }
+  return b;
+}
 
 /** Assert a problem+json answer with the given status and type (suffix after urn:shequ:problem:). */
 export function assertProblem(res, status, type, what = '') {

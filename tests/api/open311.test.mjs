@@ -4,7 +4,7 @@
 // The demo key `demo-open311-key` is valid from loopback only, which is where the tests run.
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, replaceIfCrashed, stopOrDrop, api, request, login } from './harness.mjs';
+import { startServer, recoverServer, stopOrDrop, api, request, loginAll } from './harness.mjs';
 
 const SPEC = 'http://wiki.open311.org/GeoReport_v2';
 const KEY = 'demo-open311-key';
@@ -13,13 +13,11 @@ let srv;
 const S = {};
 let point; // the centre of GRID's polygon
 
-async function loginAll() {
-  for (const u of ['admin', 'jiangsu-grid', 'jiangsu-dispatcher', 'lvrong-staff']) S[u] = await login(srv.base, u);
-}
+const ACCOUNTS = ['admin', 'jiangsu-grid', 'jiangsu-dispatcher', 'lvrong-staff'];
 
 before(async () => {
   srv = await startServer();
-  await loginAll();
+  await loginAll(srv.base, S, ACCOUNTS);
   const shapes = await api(srv.base, '/api/v1/grid-shapes', { token: S['jiangsu-grid'].token });
   assert.equal(shapes.status, 200, shapes.text);
   const f = shapes.json.features.find((x) => x.properties.code === GRID);
@@ -30,13 +28,8 @@ before(async () => {
   point = { lng: (Math.min(...xs) + Math.max(...xs)) / 2, lat: (Math.min(...ys) + Math.max(...ys)) / 2 };
 });
 
-// A test that crashes the server fails by itself; the next one gets a new server on the same database.
 beforeEach(async () => {
-  const next = await replaceIfCrashed(srv);
-  if (next !== srv) {
-    srv = next;
-    await loginAll();
-  }
+  srv = await recoverServer(srv, S, ACCOUNTS);
 });
 
 after(async () => {

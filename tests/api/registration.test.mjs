@@ -5,7 +5,7 @@
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, replaceIfCrashed, stopOrDrop, api, login, assertProblem, rawRequest, sleep, cli, DEMO_PASSWORD,
+  startServer, recoverServer, stopOrDrop, api, login, loginAll, assertProblem, assertField, rawRequest, sleep, cli, DEMO_PASSWORD,
 } from './harness.mjs';
 
 const NB = '310105002001';
@@ -15,16 +15,14 @@ const CJK = /[\u3400-\u9fff]/;
 let srv;
 const S = {};
 
-async function loginAll() {
-  for (const u of ['admin', 'jiangsu-worker', 'jiangsu-resident', 'jiangsu-elder']) S[u] = await login(srv.base, u);
-}
+const ACCOUNTS = ['admin', 'jiangsu-worker', 'jiangsu-resident', 'jiangsu-elder'];
 
 let dupPhone; // registered in before(); registered again in the last test, 60 s later
 let dupSentAt;
 
 before(async () => {
   srv = await startServer();
-  await loginAll();
+  await loginAll(srv.base, S, ACCOUNTS);
   dupPhone = newPhone();
   dupSentAt = Date.now();
   const reg = await register({ phone: dupPhone, code: await sendCode(dupPhone), password: PASSWORD, area_code: NB });
@@ -32,11 +30,7 @@ before(async () => {
 });
 
 beforeEach(async () => {
-  const next = await replaceIfCrashed(srv);
-  if (next !== srv) {
-    srv = next;
-    await loginAll();
-  }
+  srv = await recoverServer(srv, S, ACCOUNTS);
 });
 
 after(async () => {
@@ -83,15 +77,6 @@ function assertTypeError(res, field, what) {
   assert.ok([400, 422].includes(res.status), `${what}: 400 or 422, got ${res.status} ${res.text.slice(0, 200)}`);
   const b = assertProblem(res, res.status, null, what);
   assert.ok(Array.isArray(b.errors) && b.errors.some((e) => e.field === field), `${what}: errors name ${field}: ${res.text.slice(0, 300)}`);
-}
-
-function assertField(res, field, what) {
-  const b = assertProblem(res, 422, 'validation', what);
-  assert.ok(Array.isArray(b.errors), `${what}: errors: ${res.text.slice(0, 300)}`);
-  const e = b.errors.find((x) => x.field === field);
-  assert.ok(e, `${what}: errors name ${field}: ${JSON.stringify(b.errors)}`);
-  assert.match(e.message_zh, CJK, `${what}: errors[].message_zh is Chinese`);
-  return b;
 }
 
 /** 'YYYY-MM-DD' of today (UTC) `years` years back, less `days` days. */

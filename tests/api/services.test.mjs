@@ -12,7 +12,7 @@
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, replaceIfCrashed, stopOrDrop, api, login, assertProblem, listAll,
+  startServer, recoverServer, stopOrDrop, api, loginAll, assertProblem, assertField as assertFieldIn, listAll,
 } from './harness.mjs';
 
 const ACCOUNTS = ['admin', 'jiangsu', 'huayang', 'jiangsu-worker', 'jiangsu-grid', 'jiangsu-dispatcher', 'jiangsu-resident'];
@@ -25,25 +25,16 @@ let srv;
 const S = {};
 const byName = new Map(); // guide name -> code
 
-async function loginAll() {
-  for (const u of ACCOUNTS) S[u] = await login(srv.base, u);
-}
-
 before(async () => {
   srv = await startServer();
-  await loginAll();
+  await loginAll(srv.base, S, ACCOUNTS);
   const res = await api(srv.base, '/api/v1/services');
   assert.equal(res.status, 200, `GET /services -> ${res.status} ${res.text.slice(0, 300)}`);
   for (const g of res.json.items) byName.set(g.name, g.id);
 });
 
-// A test that crashes the server fails by itself; the next one gets a new server on the same database.
 beforeEach(async () => {
-  const next = await replaceIfCrashed(srv);
-  if (next !== srv) {
-    srv = next;
-    await loginAll();
-  }
+  srv = await recoverServer(srv, S, ACCOUNTS);
 });
 
 after(async () => {
@@ -109,15 +100,7 @@ function assertSafeHighlight(h, what) {
 }
 
 /** Asserts a 422 naming `field` among its errors, with messages in both languages. */
-function assertField(res, field, what) {
-  const b = assertProblem(res, 422, 'validation', what);
-  assert.ok(Array.isArray(b.errors), `${what}: errors: ${res.text.slice(0, 300)}`);
-  const e = b.errors.find((x) => x.field === field);
-  assert.ok(e, `${what}: errors name ${field}: ${JSON.stringify(b.errors)}`);
-  assert.match(e.message_zh, CJK, `${what}: errors[].message_zh is Chinese`);
-  assert.ok(e.message_en.trim().length > 0 && !CJK.test(e.message_en), `${what}: errors[].message_en is English: ${e.message_en}`);
-  return b;
-}
+const assertField = (res, field, what) => assertFieldIn(res, field, what, { english: true });
 
 async function guide(c) {
   const res = await api(srv.base, `/api/v1/services/${c}`);

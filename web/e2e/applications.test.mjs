@@ -7,52 +7,21 @@
 // Registration by phone with the SMS code from the server's log. A form
 // missing required fields shows the server's field messages and creates
 // nothing. The portal on a phone and the kiosk on a large screen still work.
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, DEMO_PASSWORD } from './server.mjs'
+import { apiAs as apiAt } from './server.mjs'
 import {
-  openBrowser, login, submitLogin, screenshot, assertNoHorizontalScroll, openAccountMenu, closeAccountMenu, PHONE, DESKTOP,
+  useServerAndBrowsers, login, submitLogin, screenshot, assertNoHorizontalScroll, openAccountMenu, closeAccountMenu, PHONE, DESKTOP,
 } from './browser.mjs'
 
 const KIOSK = { width: 1920, height: 1080 }
-const env = { srv: null, browsers: [] }
+const env = useServerAndBrowsers()
 
-before(async () => {
-  env.srv = await startServer()
-})
-after(async () => {
-  for (const b of env.browsers) await b.close()
-  await env.srv?.stop()
-})
-
-async function open(options) {
-  const b = await openBrowser({ baseURL: env.srv.baseURL, ...options })
-  env.browsers.push(b)
-  return b
-}
+const open = env.open
+/** The API as `user` with a bearer token (no browser). */
+const apiAs = (user, password) => apiAt(env.srv.baseURL, user, password)
 const phone = () => open({ viewport: PHONE, isMobile: true })
 const desktop = () => open({ viewport: DESKTOP })
-
-/** The API as `user` with a bearer token (no browser). */
-async function apiAs(user, password = DEMO_PASSWORD) {
-  const res = await fetch(`${env.srv.baseURL}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: user, password }),
-  })
-  assert.equal(res.status, 200, `${user} signs in`)
-  const { token } = await res.json()
-  const send = async (method, path, body) => {
-    const r = await fetch(`${env.srv.baseURL}/api/v1${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    })
-    const text = await r.text()
-    return { status: r.status, body: text ? JSON.parse(text) : null }
-  }
-  return { get: (path) => send('GET', path), post: (path, body) => send('POST', path, body) }
-}
 
 /** A tiny valid PDF as a file for <input type=file>. */
 function pdf(name) {

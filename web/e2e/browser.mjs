@@ -73,6 +73,29 @@ export function useServerAndBrowser({ user, setup, ...options } = {}) {
   return env
 }
 
+/**
+ * The setup of a test file with several browsers: registers before/after
+ * hooks that start a server on demo data, and at the end close every browser
+ * opened with env.open(options) (openBrowser's options) and stop the server.
+ * Returns env = { srv, browsers, open }, srv filled in by the time the tests run.
+ */
+export function useServerAndBrowsers() {
+  const env = { srv: null, browsers: [] }
+  env.open = async (options) => {
+    const b = await openBrowser({ baseURL: env.srv.baseURL, ...options })
+    env.browsers.push(b)
+    return b
+  }
+  before(async () => {
+    env.srv = await startServer()
+  })
+  after(async () => {
+    for (const b of env.browsers) await b.close()
+    await env.srv?.stop()
+  })
+  return env
+}
+
 /** Saves a full-page PNG as tests/artifacts/e2e/<name>.png. */
 export async function screenshot(page, name) {
   await mkdir(ARTIFACTS_DIR, { recursive: true })

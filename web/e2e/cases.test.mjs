@@ -4,31 +4,22 @@
 // verifies it on a phone, and the resident sees it closed and rates it.
 // Then: the workbench map, the indicators page, and a refused action shown
 // in the current language.
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
-import { startServer, DEMO_PASSWORD } from './server.mjs'
-import { openBrowser, login, screenshot, assertNoHorizontalScroll, openAccountMenu, closeAccountMenu, PHONE, DESKTOP } from './browser.mjs'
+import { apiAs as apiAt } from './server.mjs'
+import { useServerAndBrowsers, login, screenshot, assertNoHorizontalScroll, openAccountMenu, closeAccountMenu, PHONE, DESKTOP } from './browser.mjs'
 import { apiGet } from './registry-helpers.mjs'
 
 const GRID = '31010500200101'
-const env = { srv: null, browsers: [] }
-
-before(async () => {
-  env.srv = await startServer()
-})
-after(async () => {
-  for (const b of env.browsers) await b.close()
-  await env.srv?.stop()
-})
+const env = useServerAndBrowsers()
 
 /**
  * A browser signed in as `user` (a phone with `phone`). Console errors after
  * sign-in (the login page's own 401 probe is expected) land in `consoleErrors`.
  */
 async function openAs(user, { phone = false, geolocation = null } = {}) {
-  const b = await openBrowser({ baseURL: env.srv.baseURL, viewport: phone ? PHONE : DESKTOP, isMobile: phone })
-  env.browsers.push(b)
+  const b = await env.open({ viewport: phone ? PHONE : DESKTOP, isMobile: phone })
   if (geolocation) {
     await b.context.grantPermissions(['geolocation'], { origin: env.srv.baseURL })
     await b.context.setGeolocation(geolocation)
@@ -40,35 +31,7 @@ async function openAs(user, { phone = false, geolocation = null } = {}) {
 }
 
 /** The API as `user` with a bearer token (no browser): {get, post, send}. */
-async function apiAs(user) {
-  const res = await fetch(`${env.srv.baseURL}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: user, password: DEMO_PASSWORD }),
-  })
-  assert.equal(res.status, 200, `${user} signs in`)
-  const { token } = await res.json()
-  const send = async (method, path, body, type) => {
-    const r = await fetch(`${env.srv.baseURL}/api/v1${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, ...(type ? { 'Content-Type': type } : {}) },
-      body,
-    })
-    const text = await r.text()
-    let parsed = null
-    try {
-      parsed = text ? JSON.parse(text) : null
-    } catch {
-      parsed = text
-    }
-    return { status: r.status, body: parsed }
-  }
-  return {
-    send,
-    get: (path) => send('GET', path),
-    post: (path, body) => send('POST', path, JSON.stringify(body), 'application/json'),
-  }
-}
+const apiAs = (user) => apiAt(env.srv.baseURL, user)
 
 /** The centre of a grid's polygon (the mean of its corners). */
 function centreOf(feature) {

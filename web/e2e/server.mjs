@@ -12,6 +12,7 @@ import { constants as fsConstants } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import assert from 'node:assert/strict'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 export const WEB_DIR = path.resolve(here, '..')
@@ -100,4 +101,37 @@ export async function startServer({ extraArgs = [] } = {}) {
   }
 
   return { baseURL, stop, log: () => output }
+}
+
+/**
+ * The API of the server at `baseURL` as `user` with a bearer token (no
+ * browser): {send(method, path, body, type), get(path), post(path, json),
+ * patch(path, json)}; each answers {status, body} (the JSON, else the text).
+ */
+export async function apiAs(baseURL, user, password = DEMO_PASSWORD) {
+  const res = await fetch(`${baseURL}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: user, password }),
+  })
+  assert.equal(res.status, 200, `${user} signs in`)
+  const { token } = await res.json()
+  const send = async (method, path, body, type) => {
+    const r = await fetch(`${baseURL}/api/v1${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(type ? { 'Content-Type': type } : {}) },
+      body,
+    })
+    const text = await r.text()
+    let parsed = null
+    try {
+      parsed = text ? JSON.parse(text) : null
+    } catch {
+      parsed = text
+    }
+    return { status: r.status, body: parsed }
+  }
+  const json = (method) => (path, body) =>
+    (body === undefined ? send(method, path) : send(method, path, JSON.stringify(body), 'application/json'))
+  return { send, get: (path) => send('GET', path), post: json('POST'), patch: json('PATCH') }
 }

@@ -3,25 +3,16 @@
 // offers 转人工咨询; a resident sends one and finds it in 我的反映; a script
 // in a question stays text; the kiosk browses, reads and goes back to the
 // start when left alone; an admin edits a guide (and sees a conflict).
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, DEMO_PASSWORD } from './server.mjs'
-import { openBrowser, login, submitLogin, screenshot, assertNoHorizontalScroll, openAccountMenu, closeAccountMenu, PHONE, DESKTOP } from './browser.mjs'
+import { apiAs as apiAt } from './server.mjs'
+import { useServerAndBrowsers, login, submitLogin, screenshot, assertNoHorizontalScroll, openAccountMenu, closeAccountMenu, PHONE, DESKTOP } from './browser.mjs'
 
 const KIOSK = { width: 1920, height: 1080 }
-const env = { srv: null, browsers: [] }
-
-before(async () => {
-  env.srv = await startServer()
-})
-after(async () => {
-  for (const b of env.browsers) await b.close()
-  await env.srv?.stop()
-})
+const env = useServerAndBrowsers()
 
 async function open(options) {
-  const b = await openBrowser({ baseURL: env.srv.baseURL, ...options })
-  env.browsers.push(b)
+  const b = await env.open(options)
   // a script that runs would most likely open a dialog: collect them all
   b.dialogs = []
   b.page.on('dialog', (d) => {
@@ -31,27 +22,8 @@ async function open(options) {
   return b
 }
 const phone = () => open({ viewport: PHONE, isMobile: true })
-
 /** The API as `user` with a bearer token (no browser). */
-async function apiAs(user) {
-  const res = await fetch(`${env.srv.baseURL}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: user, password: DEMO_PASSWORD }),
-  })
-  assert.equal(res.status, 200, `${user} signs in`)
-  const { token } = await res.json()
-  const send = async (method, path, body) => {
-    const r = await fetch(`${env.srv.baseURL}/api/v1${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    })
-    const text = await r.text()
-    return { status: r.status, body: text ? JSON.parse(text) : null }
-  }
-  return { get: (path) => send('GET', path), patch: (path, body) => send('PATCH', path, body) }
-}
+const apiAs = (user) => apiAt(env.srv.baseURL, user)
 
 const careOn = (page) => page.evaluate(() => document.documentElement.classList.contains('care-mode'))
 

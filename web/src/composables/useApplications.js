@@ -1,9 +1,10 @@
 // Applications (一网通办 申请) in words: states, actions, consent methods,
 // the progress stages, the per-field messages of a refusal, material checks,
 // and live updates (the `application` events).
-import { onBeforeUnmount, onMounted, ref, watch } from 'vue'
 import { useI18n } from 'vue-i18n'
 import * as api from '../api.js'
+import { useListQuery } from './useListQuery.js'
+import { useLiveEvents } from './useLiveEvents.js'
 
 export const APPLICATION_STATES = ['submitted', 'returned', 'accepted', 'approved', 'refused', 'done', 'withdrawn']
 /** The way an application normally goes. */
@@ -126,75 +127,14 @@ export function stateType(state) {
  * Live application updates: `handler(events)` gets [{type, id, action?, state?, deadline?}]
  * in small batches. Returns `live` for a LiveBadge.
  */
-export function useApplicationEvents(handler, { delay = 250 } = {}) {
-  const live = ref('connecting')
-  let close = null
-  let timer = null
-  let queued = []
-  function push(type, data) {
-    queued.push({ ...(data && typeof data === 'object' ? data : {}), type })
-    clearTimeout(timer)
-    timer = setTimeout(() => {
-      const batch = queued
-      queued = []
-      handler(batch)
-    }, delay)
-  }
-  onMounted(() => {
-    close = api.subscribeEvents({
-      application: (data) => push('application', data),
-      application_deadline: (data) => push('application_deadline', data),
-      shutdown: () => { close?.(); close = null },
-      session_ended: () => { close?.(); close = null },
-    }, (state) => { live.value = state })
-  })
-  onBeforeUnmount(() => {
-    clearTimeout(timer)
-    close?.()
-    close = null
-  })
-  return { live }
+export function useApplicationEvents(handler, options) {
+  return useLiveEvents(['application', 'application_deadline'], handler, options)
 }
 
 /**
  * A list of applications for a query (a ref or a getter's value): the first
  * `pageSize`, "more" to grow it, refresh() for live updates.
  */
-export function useApplicationQuery(query, { pageSize = 30 } = {}) {
-  const items = ref([])
-  const total = ref(0)
-  const loading = ref(false)
-  const loaded = ref(false)
-  const error = ref(null)
-  const size = ref(pageSize)
-  let seq = 0
-  async function load({ silent = false } = {}) {
-    const q = typeof query === 'function' ? query() : query.value
-    const mine = ++seq
-    if (!silent) loading.value = true
-    error.value = null
-    try {
-      const data = await api.listApplications({ ...q, page: 1, page_size: size.value })
-      if (mine !== seq) return
-      items.value = data?.items || []
-      total.value = data?.total ?? items.value.length
-      loaded.value = true
-    } catch (err) {
-      if (mine !== seq || silent) return
-      items.value = []
-      total.value = 0
-      if (err.status !== 401) error.value = err
-    } finally {
-      if (mine === seq) loading.value = false
-    }
-  }
-  function more() {
-    size.value = Math.min(200, size.value + pageSize)
-    load()
-  }
-  watch(() => JSON.stringify(typeof query === 'function' ? query() : query.value), () => {
-    size.value = pageSize
-    load()
-  }, { immediate: true })
-  return { items, total, loading, loaded, error, load, refresh: () => load({ silent: true }), more }
+export function useApplicationQuery(query, options) {
+  return useListQuery(api.listApplications, query, options)
 }
