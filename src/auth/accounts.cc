@@ -78,7 +78,7 @@ Status InsertAccount(store::Connection& conn, const audit::Trail& trail, const N
     return Status(Code::kConflict, {"用户名已被使用", "The username is already taken"});
   }
   std::string now = FormatUtc(Clock::System().Now());
-  bool care = !account.birth_date.empty() && AgedAtLeast(account.birth_date, kCareModeAge, now.substr(0, 10));
+  bool care = !account.birth_date.empty() && AgedAtLeast(account.birth_date, kCareModeAge, BeijingDate(Clock::System().Now()));
   conn.Execute(
       "INSERT INTO accounts (username, display_name, role, area_code, password_hash,"
       " password_is_demo, person_id, birth_date, phone_hash, care_mode, created_at, updated_at)"
@@ -96,7 +96,7 @@ Status InsertAccount(store::Connection& conn, const audit::Trail& trail, const N
 }
 
 Status LinkPerson(store::Database& db, const audit::Trail& trail, std::string_view username, const LinkedPerson& person) {
-  std::string today = FormatUtc(Clock::System().Now()).substr(0, 10);
+  std::string today = BeijingDate(Clock::System().Now());
   int64_t care = AgedAtLeast(person.birth_date, kCareModeAge, today);
   return ChangeAccount(db, trail, username, "account.link_person", [&](store::Connection& conn, int64_t id) {
     conn.Execute("UPDATE accounts SET person_id = ?, birth_date = ?, care_mode = ?, updated_at = ? WHERE id = ?",

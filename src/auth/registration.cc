@@ -117,7 +117,7 @@ Result<json::object> Registration::Register(const json::object& body, const std:
   if (!read.status().ok()) return read.status();
   if (!phone.ok()) return phone.status();
   if (birth_date && !birth_date->empty() &&
-      (!IsDate(*birth_date) || *birth_date > FormatUtc(clock_.Now()))) {
+      (!IsDate(*birth_date) || *birth_date > BeijingDate(clock_.Now()))) {
     return Status::Invalid("birth_date", {"出生日期须是 YYYY-MM-DD 格式的过去日期", "birth_date must be a past date written YYYY-MM-DD"});
   }
   SHEQU_RETURN_IF_ERROR(CheckPasswordPolicy(*phone, *password));
@@ -161,7 +161,7 @@ Result<json::object> Registration::Register(const json::object& body, const std:
     return Status::Ok();
   });
   if (!created.ok()) return created;
-  std::string today = FormatUtc(clock_.Now()).substr(0, 10);
+  std::string today = BeijingDate(clock_.Now());
   return json::object{{"username", account.username},
                       {"display_name", account.display_name},
                       {"area_code", account.area_code},

@@ -50,6 +50,8 @@ std::optional<TimePoint> ParseUtc(const std::string& text) {
   return std::chrono::system_clock::from_time_t(timegm(&tm)) + std::chrono::milliseconds(millis);
 }
 
+std::string BeijingDate(TimePoint t) { return FormatUtc(t + std::chrono::hours(8)).substr(0, 10); }
+
 bool IsDate(std::string_view text) {
   return text.size() == 10 && ParseUtc(std::string(text) + "T00:00:00.000Z").has_value();
 }

@@ -32,6 +32,9 @@ class ManualClock : public Clock {
 std::string FormatUtc(TimePoint t);
 // The inverse of FormatUtc; nullopt for any other form.
 std::optional<TimePoint> ParseUtc(const std::string& text);
+// The date in Beijing (UTC+8, no daylight saving) at `t`, "YYYY-MM-DD": the
+// platform's users live there, so "today" and ages follow their calendar.
+std::string BeijingDate(TimePoint t);
 // Whether `text` is a real calendar date written "YYYY-MM-DD".
 bool IsDate(std::string_view text);
 

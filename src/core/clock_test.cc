@@ -20,6 +20,12 @@ TEST(ClockTest, ImpossibleDatesAndTimesDoNotParse) {
   EXPECT_TRUE(ParseUtc("2024-02-29T00:00:00.000Z"));  // a leap day
 }
 
+TEST(ClockTest, BeijingDateTurnsAtSixteenUtc) {
+  EXPECT_EQ(BeijingDate(*ParseUtc("2026-11-23T15:59:59.999Z")), "2026-11-23");
+  EXPECT_EQ(BeijingDate(*ParseUtc("2026-11-23T16:00:00.000Z")), "2026-11-24");
+  EXPECT_EQ(BeijingDate(*ParseUtc("2026-12-31T16:30:00.000Z")), "2027-01-01");
+}
+
 TEST(ClockTest, IsDateTakesOnlyRealCalendarDates) {
   EXPECT_TRUE(IsDate("2024-02-29"));
   EXPECT_TRUE(IsDate("1930-01-01"));

@@ -280,7 +280,7 @@ class Generator {
 DemoCounts CreateDemoRegistry(store::Database& db, const Vault& vault, uint64_t seed, int64_t persons_target,
                               const std::function<void(int64_t, int64_t)>& progress) {
   DemoCounts counts;
-  std::string today = FormatUtc(Clock::System().Now()).substr(0, 10);
+  std::string today = BeijingDate(Clock::System().Now());
   store::WithWrite(db, [&](store::Connection& conn) -> Status {
     if (!conn.Query("SELECT 1 FROM compounds LIMIT 1").empty()) return Status(Code::kConflict, {});
     std::vector<Neighborhood> neighborhoods = LoadNeighborhoods(conn);

@@ -104,7 +104,7 @@ Status CheckReason(std::string_view reason) {
 
 }  // namespace
 
-std::string Registry::Today() const { return FormatUtc(clock_.Now()).substr(0, 10); }
+std::string Registry::Today() const { return BeijingDate(clock_.Now()); }
 
 Result<boost::json::object> Registry::ListPersons(const Caller& caller, const Filters& f, const Paging& paging) {
   return store::WithRead(db_, [&](store::Connection& conn) -> Result<boost::json::object> {

@@ -784,7 +784,7 @@ export function isValidCreditCode(s) {
   return creditCodeCheckChar(s) === s[17];
 }
 
-/** 'YYYY-MM-DD' of today (UTC) shifted by `days`. */
+/** 'YYYY-MM-DD' of today in Beijing (the server's calendar) shifted by `days`. */
 export function isoDate(days = 0) {
-  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+  return new Date(Date.now() + 8 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 10);
 }

@@ -79,9 +79,9 @@ function assertTypeError(res, field, what) {
   assert.ok(Array.isArray(b.errors) && b.errors.some((e) => e.field === field), `${what}: errors name ${field}: ${res.text.slice(0, 300)}`);
 }
 
-/** 'YYYY-MM-DD' of today (UTC) `years` years back, less `days` days. */
+/** 'YYYY-MM-DD' of today in Beijing (the server's calendar) `years` years back, less `days` days. */
 function yearsAgo(years, days = 0) {
-  const d = new Date();
+  const d = new Date(Date.now() + 8 * 3_600_000);
   d.setUTCFullYear(d.getUTCFullYear() - years);
   d.setUTCDate(d.getUTCDate() - days);
   return d.toISOString().slice(0, 10);
