@@ -45,7 +45,7 @@ App::App(const AppConfig& config)
                       return auth::LinkedPerson{p->id, p->birth_date, p->area_code};
                     }),
       imports_(registry_, hub_) {
-  store::Migrate(*db_);
+  applied_migrations_ = store::Migrate(*db_);
   cases_.Reload();
   catalog_.Load();
   router_.set_authenticator([this](const http::Request& r) { return auth_.Authenticate(r); });

@@ -48,6 +48,8 @@ class App {
   cases::CaseService& cases() { return cases_; }
   services::Catalog& catalog() { return catalog_; }
   services::Applications& applications() { return applications_; }
+  // The migrations this start applied (names), oldest first.
+  const std::vector<std::string>& applied_migrations() const { return applied_migrations_; }
 
   // Work a serving process does besides answering requests: deadline
   // warnings of cases every 30 s. Stops when the App goes.
@@ -57,6 +59,7 @@ class App {
   void AddCoreRoutes();
 
   std::unique_ptr<store::Database> db_;
+  std::vector<std::string> applied_migrations_;
   std::unique_ptr<Vault> vault_;
   http::EventHub hub_;
   http::Metrics metrics_;

@@ -332,7 +332,9 @@ int main(int argc, char** argv) {
     auto app = OpenApp(db_url);
     audit::Trail cli_trail(Clock::System(), nullptr);
     if (*migrate_cmd) {
-      auto applied = store::Migrate(app->db());
+      // Opening the app applied them; say which.
+      const auto& applied = app->applied_migrations();
+      for (const auto& name : applied) fmt::print("applied {}\n", name);
       fmt::print("database is up to date ({} newly applied)\n", applied.size());
       return 0;
     }
