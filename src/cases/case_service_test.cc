@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "auth/testing.h"
 #include "cases/cases.h"
 #include "store/testing.h"
 #include "territory/territory.h"
@@ -21,18 +22,7 @@ class CaseServiceTest : public store::testing::StoreTest {
     dispatcher_ = Account("jiangsu-dispatcher");
   }
 
-  Principal Account(const std::string& username) {
-    store::Row r = db().Acquire()->Query(
-        "SELECT a.id, a.role, a.area_code, ar.path FROM accounts a JOIN areas ar ON ar.code = a.area_code WHERE username = ?",
-        {username})[0];
-    Principal p;
-    p.account_id = r.Int(0);
-    p.username = username;
-    p.role = r.Text(1);
-    p.area_code = r.Text(2);
-    p.area_path = r.Text(3);
-    return p;
-  }
+  Principal Account(const std::string& username) { return auth::testing::PrincipalOf(db(), username); }
 
   // A case of category `code` reported by the grid worker in their own grid.
   boost::json::object ReportInGrid(const std::string& code) {

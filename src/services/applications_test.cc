@@ -2,7 +2,7 @@
 // 代办 consent, who may decide, scope, and nothing half-saved.
 #include <gtest/gtest.h>
 
-#include "auth/auth.h"
+#include "auth/testing.h"
 #include "cases/cases.h"
 #include "http/event_hub.h"
 #include "people/people.h"
@@ -33,21 +33,7 @@ class ApplicationsTest : public store::testing::StoreTest {
     subdistrict_ = Account("jiangsu");
   }
 
-  Principal Account(const std::string& username) {
-    store::Row r = db().Acquire()->Query(
-        "SELECT a.id, a.role, a.area_code, ar.path, a.display_name FROM accounts a JOIN areas ar ON ar.code = a.area_code"
-        " WHERE username = ?",
-        {username})[0];
-    Principal p;
-    p.account_id = r.Int(0);
-    p.username = username;
-    p.role = r.Text(1);
-    p.area_code = r.Text(2);
-    p.area_path = r.Text(3);
-    p.display_name = r.Text(4);
-    p.permissions = auth::PermissionsOf(p.role);
-    return p;
-  }
+  Principal Account(const std::string& username) { return auth::testing::PrincipalOf(db(), username); }
 
   // A person living in the worker's neighborhood.
   int64_t PersonInNeighborhood() {
