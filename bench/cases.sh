@@ -39,14 +39,9 @@ set -euo pipefail
 
 # Tools: Debian packages, installed only when missing (node 20 is expected to
 # be there already; Debian's nodejs is installed only when `node` is missing).
-missing=()
-for pkg in wrk curl; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-done
-command -v node >/dev/null 2>&1 || missing+=(nodejs)
-if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_install wrk curl
+command -v node >/dev/null 2>&1 || bench_install nodejs
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SHEQU=${SHEQU:-$ROOT/build/shequ}

@@ -16,13 +16,8 @@
 set -euo pipefail
 
 # Tools: Debian packages, installed only when missing.
-missing=()
-for pkg in wrk nginx-light curl; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_install wrk nginx-light curl
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SHEQU=${SHEQU:-$ROOT/build/shequ}

@@ -25,13 +25,8 @@
 set -euo pipefail
 
 # Tools: Debian packages, installed only when missing.
-missing=()
-for pkg in sqlite3 time; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_install sqlite3 time
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SHEQU=${SHEQU:-$ROOT/build/shequ}

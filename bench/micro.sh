@@ -8,13 +8,8 @@
 # are removed when the binary exits.
 set -euo pipefail
 
-missing=()
-for pkg in libbenchmark-dev cmake ninja-build jq; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_install libbenchmark-dev cmake ninja-build jq
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${SHEQU_BENCH_BUILD:-$ROOT/build-bench}

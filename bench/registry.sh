@@ -20,13 +20,8 @@
 #    is the time one worker waits for a page, not the server's throughput.
 set -euo pipefail
 
-missing=()
-for pkg in wrk curl; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_install wrk curl
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SHEQU=${SHEQU:-$ROOT/build/shequ}
