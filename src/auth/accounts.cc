@@ -1,5 +1,3 @@
-#include <fmt/format.h>
-
 #include <regex>
 
 #include "auth/auth.h"
@@ -78,7 +76,7 @@ Status InsertAccount(store::Connection& conn, const audit::Trail& trail, const N
     return Status(Code::kConflict, {"用户名已被使用", "The username is already taken"});
   }
   std::string now = FormatUtc(Clock::System().Now());
-  bool care = !account.birth_date.empty() && AgedAtLeast(account.birth_date, kCareModeAge, BeijingDate(Clock::System().Now()));
+  bool care = Age(account.birth_date, BeijingDate(Clock::System().Now())) >= kCareModeAge;
   conn.Execute(
       "INSERT INTO accounts (username, display_name, role, area_code, password_hash,"
       " password_is_demo, person_id, birth_date, phone_hash, care_mode, created_at, updated_at)"
@@ -97,18 +95,11 @@ Status InsertAccount(store::Connection& conn, const audit::Trail& trail, const N
 
 Status LinkPerson(store::Database& db, const audit::Trail& trail, std::string_view username, const LinkedPerson& person) {
   std::string today = BeijingDate(Clock::System().Now());
-  int64_t care = AgedAtLeast(person.birth_date, kCareModeAge, today);
+  int64_t care = Age(person.birth_date, today) >= kCareModeAge;
   return ChangeAccount(db, trail, username, "account.link_person", [&](store::Connection& conn, int64_t id) {
     conn.Execute("UPDATE accounts SET person_id = ?, birth_date = ?, care_mode = ?, updated_at = ? WHERE id = ?",
                  {person.person_id, person.birth_date, care, FormatUtc(Clock::System().Now()), id});
   });
-}
-
-bool AgedAtLeast(std::string_view birth_date, int years, std::string_view today) {
-  if (birth_date.size() != 10 || today.size() != 10) return false;
-  // "YYYY-MM-DD" compares as text: the birthday `years` on falls on or before today.
-  int year = std::stoi(std::string(birth_date.substr(0, 4))) + years;
-  return fmt::format("{:04d}{}", year, birth_date.substr(4)) <= today;
 }
 
 Status SetPassword(store::Database& db, const audit::Trail& trail, std::string_view username,

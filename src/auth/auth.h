@@ -70,8 +70,7 @@ struct LinkedPerson {
 };
 // Links a resident's account to their registry record (care mode on from 70).
 Status LinkPerson(store::Database& db, const audit::Trail& trail, std::string_view username, const LinkedPerson& person);
-// Whoever was born on `birth_date` is at least `years` old on `today` (both "YYYY-MM-DD").
-bool AgedAtLeast(std::string_view birth_date, int years, std::string_view today);
+// Care mode starts on for residents of this age (Age in core/clock.h).
 inline constexpr int kCareModeAge = 70;
 
 // True while any account still has the demo password.

@@ -166,21 +166,16 @@ Result<json::object> Registration::Register(const json::object& body, const std:
                       {"display_name", account.display_name},
                       {"area_code", account.area_code},
                       {"linked_person", person.has_value()},
-                      {"care_mode", !account.birth_date.empty() && AgedAtLeast(account.birth_date, kCareModeAge, today)}};
+                      {"care_mode", Age(account.birth_date, today) >= kCareModeAge}};
 }
 
 json::object Registration::Neighborhoods(const std::string& q) {
   auto conn = db_.Acquire();
   json::array items;
-  std::string pattern = "%";
-  for (char c : q) {
-    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
-    pattern += c;
-  }
-  pattern += '%';
+  std::string pattern = store::LikeContains(q);
   for (const auto& r : conn->Query("SELECT n.code, n.name, s.name FROM areas n JOIN areas s ON s.code = n.parent_code"
-                                   " WHERE n.level = 'neighborhood' AND (n.name LIKE ? ESCAPE '\\' OR s.name LIKE ? ESCAPE '\\')"
-                                   " ORDER BY n.code LIMIT 50",
+                                   " WHERE n.level = 'neighborhood' AND (n.name LIKE ?" + std::string(store::kLikeEscape) +
+                                       " OR s.name LIKE ?" + std::string(store::kLikeEscape) + ") ORDER BY n.code LIMIT 50",
                                    {pattern, pattern})) {
     items.push_back({{"code", r.Text(0)}, {"name", r.Text(1)}, {"subdistrict", r.Text(2)}});
   }

@@ -52,6 +52,13 @@ std::optional<TimePoint> ParseUtc(const std::string& text) {
 
 std::string BeijingDate(TimePoint t) { return FormatUtc(t + std::chrono::hours(8)).substr(0, 10); }
 
+int Age(std::string_view birth_date, std::string_view today) {
+  if (birth_date.size() < 10 || today.size() < 10) return 0;
+  int years = std::stoi(std::string(today.substr(0, 4))) - std::stoi(std::string(birth_date.substr(0, 4)));
+  if (today.substr(5, 5) < birth_date.substr(5, 5)) --years;  // birthday not reached this year
+  return years;
+}
+
 bool IsDate(std::string_view text) {
   return text.size() == 10 && ParseUtc(std::string(text) + "T00:00:00.000Z").has_value();
 }

@@ -35,6 +35,9 @@ std::optional<TimePoint> ParseUtc(const std::string& text);
 // The date in Beijing (UTC+8, no daylight saving) at `t`, "YYYY-MM-DD": the
 // platform's users live there, so "today" and ages follow their calendar.
 std::string BeijingDate(TimePoint t);
+// Whole years between `birth_date` and `today` (both "YYYY-MM-DD"); 0 when
+// either is shorter. Born on 29 February: a year older on 1 March of a common year.
+int Age(std::string_view birth_date, std::string_view today);
 // Whether `text` is a real calendar date written "YYYY-MM-DD".
 bool IsDate(std::string_view text);
 

@@ -26,6 +26,17 @@ TEST(ClockTest, BeijingDateTurnsAtSixteenUtc) {
   EXPECT_EQ(BeijingDate(*ParseUtc("2026-12-31T16:30:00.000Z")), "2027-01-01");
 }
 
+TEST(ClockTest, AgeCountsTheBirthdayItself) {
+  EXPECT_GE(Age("1956-11-23", "2026-11-23"), 70);
+  EXPECT_LT(Age("1956-11-24", "2026-11-23"), 70);
+  EXPECT_GE(Age("1930-05-01", "2026-11-23"), 70);
+  EXPECT_LT(Age("1990-05-01", "2026-11-23"), 70);
+  // Born on 29 February: 70 on 1 March of a common year (the text compares after 28 February).
+  EXPECT_LT(Age("1956-02-29", "2026-02-28"), 70);
+  EXPECT_GE(Age("1956-02-29", "2026-03-01"), 70);
+  EXPECT_LT(Age("", "2026-11-23"), 70);
+}
+
 TEST(ClockTest, IsDateTakesOnlyRealCalendarDates) {
   EXPECT_TRUE(IsDate("2024-02-29"));
   EXPECT_TRUE(IsDate("1930-01-01"));

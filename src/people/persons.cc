@@ -134,8 +134,8 @@ Result<boost::json::object> Registry::ListPersons(const Caller& caller, const Fi
       return it == f.end() ? "" : it->second;
     };
     if (auto q = get("q"); !q.empty()) {
-      where += " AND p.name LIKE ?" + std::string(kEscape);
-      params.emplace_back(Contains(q));
+      where += " AND p.name LIKE ?" + std::string(store::kLikeEscape);
+      params.emplace_back(store::LikeContains(q));
     }
     if (auto doc = get("document_number"); !doc.empty()) {
       std::string canonical = doc;
@@ -148,8 +148,8 @@ Result<boost::json::object> Registry::ListPersons(const Caller& caller, const Fi
       params.emplace_back(vault_.LookupHash(DigitsOnly(phone)));
     }
     if (auto address = get("address"); !address.empty()) {
-      where += " AND a.text LIKE ?" + std::string(kEscape);
-      params.emplace_back(Contains(address));
+      where += " AND a.text LIKE ?" + std::string(store::kLikeEscape);
+      params.emplace_back(store::LikeContains(address));
     }
     if (auto hukou = get("hukou"); !hukou.empty()) {
       SHEQU_RETURN_IF_ERROR(CheckEnum("hukou", hukou, {"registered", "migrant", "foreign"}));

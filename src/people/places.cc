@@ -127,8 +127,8 @@ Result<boost::json::object> Registry::ListDwellings(const Caller& caller, const 
     std::string where = caller.scope().Filter("d.area_path", params);
     SHEQU_RETURN_IF_ERROR(AddAreaFilter(conn, caller.scope(), f, "d.area_path", where, params));
     if (auto address = Get(f, "address"); !address.empty()) {
-      where += " AND a.text LIKE ?" + std::string(kEscape);
-      params.emplace_back(Contains(address));
+      where += " AND a.text LIKE ?" + std::string(store::kLikeEscape);
+      params.emplace_back(store::LikeContains(address));
     }
     if (auto occupancy = Get(f, "occupancy"); !occupancy.empty()) {
       SHEQU_RETURN_IF_ERROR(CheckEnum("occupancy", occupancy, {"owner_occupied", "rented", "vacant", "group_rental_suspected"}));
@@ -212,8 +212,8 @@ Result<boost::json::object> Registry::ListCompounds(const Caller& caller, const 
     std::string where = caller.scope().Filter("c.area_path", params);
     SHEQU_RETURN_IF_ERROR(AddAreaFilter(conn, caller.scope(), f, "c.area_path", where, params));
     if (auto q = Get(f, "q"); !q.empty()) {
-      where += " AND c.name LIKE ?" + std::string(kEscape);
-      params.emplace_back(Contains(q));
+      where += " AND c.name LIKE ?" + std::string(store::kLikeEscape);
+      params.emplace_back(store::LikeContains(q));
     }
     if (auto type = Get(f, "housing_type"); !type.empty()) {
       SHEQU_RETURN_IF_ERROR(CheckEnum("housing_type", type, {"sold_public", "commodity", "foreign_commodity", "old_villa",
@@ -277,8 +277,8 @@ Result<boost::json::object> Registry::ListOrganizations(const Caller& caller, co
     std::string where = caller.scope().Filter("o.area_path", params);
     SHEQU_RETURN_IF_ERROR(AddAreaFilter(conn, caller.scope(), f, "o.area_path", where, params));
     if (auto q = Get(f, "q"); !q.empty()) {
-      where += " AND o.name LIKE ?" + std::string(kEscape);
-      params.emplace_back(Contains(q));
+      where += " AND o.name LIKE ?" + std::string(store::kLikeEscape);
+      params.emplace_back(store::LikeContains(q));
     }
     if (auto kind = Get(f, "kind"); !kind.empty()) {
       SHEQU_RETURN_IF_ERROR(CheckEnum("kind", kind, {"residents_committee", "owners_committee", "property_company",

@@ -24,21 +24,6 @@ const CareTagInfo* FindCareTag(std::string_view code) {
   return nullptr;
 }
 
-std::string Contains(std::string_view text) {
-  std::string out = "%";
-  for (char c : text) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "%";
-}
-
-int Age(std::string_view birth_date, std::string_view today) {
-  if (birth_date.size() < 10 || today.size() < 10) return 0;
-  int years = std::stoi(std::string(today.substr(0, 4))) - std::stoi(std::string(birth_date.substr(0, 4)));
-  if (today.substr(5, 5) < birth_date.substr(5, 5)) --years;  // birthday not reached this year
-  return years;
-}
 
 std::map<int64_t, std::vector<std::string>> ActiveCareTags(store::Connection& conn,
                                                            const std::vector<int64_t>& person_ids,

@@ -16,12 +16,6 @@ struct CareTagInfo {
 const std::vector<CareTagInfo>& CareTags();
 const CareTagInfo* FindCareTag(std::string_view code);
 
-// SQL LIKE pattern matching `text` anywhere, with % and _ taken literally (ESCAPE '\').
-std::string Contains(std::string_view text);
-constexpr std::string_view kEscape = " ESCAPE '\\'";
-
-// Whole years between `birth_date` and `today` (both YYYY-MM-DD).
-int Age(std::string_view birth_date, std::string_view today);
 
 // Active care tags of `person_ids`, by person, without sensitive ones unless allowed.
 std::map<int64_t, std::vector<std::string>> ActiveCareTags(store::Connection& conn,

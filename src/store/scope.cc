@@ -25,4 +25,13 @@ std::string Scope::Filter(std::string_view path_column, Params& params) const {
   return fmt::format("({0} >= ? AND {0} < ?)", path_column);
 }
 
+std::string LikeContains(std::string_view text) {
+  std::string out = "%";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "%";
+}
+
 }  // namespace shequ::store

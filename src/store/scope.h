@@ -14,6 +14,11 @@ namespace shequ::store {
 std::string InList(const std::vector<int64_t>& ids, Params& params);
 std::string InList(const std::vector<std::string>& keys, Params& params);
 
+// `LIKE ?` + kLikeEscape with LikeContains(text) finds `text` anywhere, its
+// %, _ and \ taken literally.
+std::string LikeContains(std::string_view text);
+inline constexpr std::string_view kLikeEscape = " ESCAPE '\\'";
+
 class Scope {
  public:
   // The subtree whose root has materialized path `path`.
