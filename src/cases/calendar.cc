@@ -136,4 +136,11 @@ double WorkCalendar::WorkingHoursBetween(TimePoint from, TimePoint to) const {
   return Hours(total).count();
 }
 
+std::string DeadlineColour(const std::string& warn_at, const std::string& due_at, const std::string& now) {
+  if (due_at.empty()) return "";
+  if (now > due_at) return "red";
+  if (now >= warn_at) return "yellow";
+  return "green";
+}
+
 }  // namespace shequ::cases

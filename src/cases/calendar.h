@@ -25,6 +25,10 @@ struct SpecialDay {
   std::string name;  // e.g. "春节", "春节调休上班"; for people, not read by the calendar
 };
 
+// "red" past `due_at`, "yellow" from `warn_at`, "green" before; "" without a
+// limit. All three FormatUtc text, which sorts as time.
+std::string DeadlineColour(const std::string& warn_at, const std::string& due_at, const std::string& now);
+
 class WorkCalendar {
  public:
   // Saturdays and Sundays rest, every other day works: the calendar without special days.
@@ -56,6 +60,11 @@ class WorkCalendar {
   // from <= to and `to` is a working moment or the end of a working period,
   // AddWorkingHours(from, WorkingHoursBetween(from, to)) == to, to the millisecond.
   double WorkingHoursBetween(TimePoint from, TimePoint to) const;
+
+  // When a limit from `start` to `due` turns yellow: after 80 % of its working time.
+  TimePoint WarnAt(TimePoint start, TimePoint due) const {
+    return AddWorkingHours(start, 0.8 * WorkingHoursBetween(start, due));
+  }
 
  private:
   bool Works(std::chrono::local_days day) const;

@@ -48,8 +48,6 @@ struct StepClock {
 };
 std::optional<StepClock> StepLimit(const WorkCalendar& calendar, const Category& category, std::string_view state,
                                    TimePoint start);
-// "red" past the limit, "yellow" from 80 % of it, "green" before; "" without a limit.
-std::string DeadlineColour(const std::string& warn_at, const std::string& due_at, const std::string& now);
 
 // The neighborhood segment of a case's area path, "" above neighborhood level.
 std::string NeighborhoodOf(const std::string& area_path);

@@ -89,15 +89,7 @@ std::optional<StepClock> StepLimit(const WorkCalendar& calendar, const Category&
   } else {
     return std::nullopt;
   }
-  double hours = calendar.WorkingHoursBetween(start, due);
-  return StepClock{FormatUtc(calendar.AddWorkingHours(start, 0.8 * hours)), FormatUtc(due)};
-}
-
-std::string DeadlineColour(const std::string& warn_at, const std::string& due_at, const std::string& now) {
-  if (due_at.empty()) return "";
-  if (now > due_at) return "red";
-  if (now >= warn_at) return "yellow";
-  return "green";
+  return StepClock{FormatUtc(calendar.WarnAt(start, due)), FormatUtc(due)};
 }
 
 std::string NeighborhoodOf(const std::string& area_path) {

@@ -74,11 +74,10 @@ std::vector<std::string> RelationsOf(const Principal& who, const store::Row& row
   return out;
 }
 
+// Only an accepted application's limit runs.
 std::string Colour(const store::Row& row, const std::string& now) {
   if (row.Text(kState) != "accepted" || row.IsNull(kDue)) return "";
-  if (now > row.Text(kDue)) return "red";
-  if (now >= row.Text(kWarn)) return "yellow";
-  return "green";
+  return cases::DeadlineColour(row.Text(kWarn), row.Text(kDue), now);
 }
 
 json::value Opt(const store::Row& row, size_t i) {
@@ -470,9 +469,8 @@ Result<json::object> Applications::Act(const Principal& who, const std::string& 
       Result<json::object> guide = catalog_.Get(row->Text(kGuide));
       int days = guide.ok() ? static_cast<int>(guide->at("time_limit_days").to_number<int64_t>()) : 20;
       TimePoint due = calendar->AddWorkingDays(now_tp, days);
-      TimePoint warn = calendar->AddWorkingHours(now_tp, 0.8 * calendar->WorkingHoursBetween(now_tp, due));
       set("accepted_at", now);
-      set("warn_at", FormatUtc(warn));
+      set("warn_at", FormatUtc(calendar->WarnAt(now_tp, due)));
       set("due_at", FormatUtc(due));
       set("deadline_warned", int64_t{0});
       details["due_at"] = FormatUtc(due);
