@@ -144,7 +144,7 @@ void Catalog::Load() {
     std::map<std::string, std::string> indexed;
     for (const auto& row : conn.Query("SELECT code, terms FROM service_guide_terms")) indexed[row.Text(0)] = row.Text(1);
     for (const std::string& code : codes) {
-      std::string terms = next->index->IndexTerms(*next->index->Find(code));
+      const std::string& terms = next->index->IndexedTerms(code);
       if (indexed[code] != terms) Index(conn, code, terms);
     }
     return Status::Ok();

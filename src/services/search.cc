@@ -118,6 +118,17 @@ Synonyms ParseSynonyms(std::string_view tsv) {
   return out;
 }
 
+namespace {
+
+// Space-separated, as the full-text indexes take them.
+std::string JoinWords(const std::set<std::string>& words) {
+  std::string out;
+  for (const std::string& w : words) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+}  // namespace
+
 GuideIndex::GuideIndex(std::vector<Guide> guides, const Segmenter& segmenter, Synonyms synonyms)
     : guides_(std::move(guides)), segmenter_(segmenter), synonyms_(std::move(synonyms)) {
   // The service terms the segmenter keeps whole, and the words they may be made of.
@@ -159,6 +170,7 @@ GuideIndex::GuideIndex(std::vector<Guide> guides, const Segmenter& segmenter, Sy
       total[f] += length[f];
     }
     for (const std::string& w : seen) ++df_[w];
+    index_terms_.push_back(JoinWords(seen));
     for (int f = 0; f < kFields; ++f)
       // The name and 俗称 are labels: a word counts once there however many of them hold it.
       for (const auto& [w, count] : tf[f]) postings_[w].push_back({g, f, f == 0 ? 1 : count});
@@ -233,9 +245,11 @@ std::array<GuideIndex::Field, GuideIndex::kFields> GuideIndex::FieldsOf(const Gu
 std::string GuideIndex::IndexTerms(const Guide& guide) const {
   std::set<std::string> words;
   for (const Field& f : FieldsOf(guide)) words.insert(f.words.begin(), f.words.end());
-  std::string out;
-  for (const std::string& w : words) out += (out.empty() ? "" : " ") + w;
-  return out;
+  return JoinWords(words);
+}
+
+const std::string& GuideIndex::IndexedTerms(std::string_view code) const {
+  return index_terms_.at(by_code_.at(std::string(code)));
 }
 
 std::vector<QueryTerm> GuideIndex::Terms(std::string_view question) const {

@@ -57,6 +57,9 @@ class GuideIndex {
 
   // The words a guide is indexed under (for the databases' full-text index), space-separated.
   std::string IndexTerms(const Guide& guide) const;
+  // The same for a guide of this index, as worked out when it was built.
+  // REQUIRES: Find(code) is not null.
+  const std::string& IndexedTerms(std::string_view code) const;
   // The weighted words of a question: its own, their expansions, corrections.
   std::vector<QueryTerm> Terms(std::string_view question) const;
   // Ranked hits among `candidates` (codes; all guides when empty), best first.
@@ -93,6 +96,7 @@ class GuideIndex {
   std::unordered_map<std::string, std::vector<Posting>> postings_;  // term → the guides and fields holding it
   std::vector<std::array<int, kFields>> length_;
   std::vector<std::array<std::string, kFields>> texts_;  // as written, for highlighting
+  std::vector<std::string> index_terms_;                  // IndexTerms of each guide
   std::array<double, kFields> average_length_{};
   std::map<std::string, int> df_;  // guides containing the term in any field
   // The index's words by their number of characters, split into characters: for typo matching.
