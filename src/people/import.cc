@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <array>
+#include <future>
 #include <thread>
 #include <unordered_set>
 #include <unordered_map>
@@ -77,10 +79,16 @@ class Importer {
   Importer(Registry& registry, const Caller& caller, store::Connection& conn)
       : registry_(registry), caller_(caller), conn_(conn), now_(FormatUtc(Clock::System().Now())) {}
 
-  // Checks and writes `rows`; returns one Status per row (not ok: rejected).
-  std::vector<Status> ApplyChunk(const std::vector<Row>& rows) {
+  // Starts the checks of `rows` on other threads (places are looked up
+  // here first), so that they overlap with the writes of the chunk before.
+  // REQUIRES: the checks of the previous chunk have finished.
+  std::future<std::vector<CheckedRow>> StartChecks(const std::vector<Row>& rows) {
     ResolvePlaces(rows);
-    std::vector<CheckedRow> checked = CheckAll(rows);
+    return std::async(std::launch::async, [this, &rows] { return CheckAll(rows); });
+  }
+
+  // Writes the checked `rows`; returns one Status per row (not ok: rejected).
+  std::vector<Status> Write(const std::vector<Row>& rows, std::vector<CheckedRow> checked) {
     MarkRepeats(checked);
     std::unordered_map<std::string, store::Row> existing = Existing(checked);
     WriteNew(checked, existing, rows);
@@ -99,7 +107,8 @@ class Importer {
 
  private:
   // Area paths and dwellings of the chunk, looked up once each: the parallel
-  // checks then only read these maps.
+  // checks then only read these maps (their elements stay where they are when
+  // the maps grow, so the writes may hold pointers to dwellings).
   void ResolvePlaces(const std::vector<Row>& rows) {
     for (const Row& row : rows) {
       const std::string& code = row.person.area_code;
@@ -316,16 +325,28 @@ ImportOutcome ImportPersons(Registry& registry, const Caller& caller, const Tabl
   std::vector<std::vector<std::string>> rejected;
   Status written = store::WithWrite(registry.db(), [&](store::Connection& conn) -> Status {
     Importer importer(registry, caller, conn);
-    std::vector<Row> chunk;
-    auto apply = [&](size_t first) {
-      std::vector<Status> statuses = importer.ApplyChunk(chunk);
+    // Chunk k is written while chunk k + 1 is checked.
+    auto next_chunk = [&, next = size_t{0}]() mutable {
+      std::vector<Row> chunk;
+      for (; next < table.rows.size() && chunk.size() < kChunkRows; ++next) chunk.push_back(RowFrom(table.rows[next], *columns));
+      return chunk;
+    };
+    // Two slots that outlive the checks running on them (`checks` is
+    // destroyed first, and waits for them, if a write throws).
+    std::array<std::vector<Row>, 2> chunks{next_chunk(), {}};
+    std::future<std::vector<CheckedRow>> checks = importer.StartChecks(chunks[0]);
+    for (size_t k = 0, first = 0; !chunks[k].empty(); k ^= 1) {
+      std::vector<CheckedRow> checked = checks.get();
+      chunks[k ^ 1] = next_chunk();
+      if (!chunks[k ^ 1].empty()) checks = importer.StartChecks(chunks[k ^ 1]);
+      std::vector<Status> statuses = importer.Write(chunks[k], std::move(checked));
       for (size_t i = 0; i < statuses.size(); ++i) {
         if (statuses[i].ok()) continue;
         rejected.push_back(table.rows[first + i]);
         rejected.back().push_back(ErrorText(statuses[i]));
       }
-      out.counts.processed += static_cast<int64_t>(chunk.size());
-      chunk.clear();
+      first += chunks[k].size();
+      out.counts.processed += static_cast<int64_t>(chunks[k].size());
       if (progress) {
         ImportCounts now = importer.counts;
         now.total = out.counts.total;
@@ -333,12 +354,7 @@ ImportOutcome ImportPersons(Registry& registry, const Caller& caller, const Tabl
         now.rejected = static_cast<int64_t>(rejected.size());
         progress(now);
       }
-    };
-    for (size_t i = 0; i < table.rows.size(); ++i) {
-      chunk.push_back(RowFrom(table.rows[i], *columns));
-      if (chunk.size() == kChunkRows) apply(i + 1 - chunk.size());
     }
-    if (!chunk.empty()) apply(table.rows.size() - chunk.size());
     int64_t processed = out.counts.processed;
     out.counts = importer.counts;
     out.counts.total = static_cast<int64_t>(table.rows.size());

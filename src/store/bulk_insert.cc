@@ -25,12 +25,7 @@ void BulkInsert::Add(Params row) {
 void BulkInsert::Flush() {
   if (pending_rows_ == 0) return;
   for (BulkInsert* parent : parents_) parent->Flush();
-  std::string one = "(?";
-  for (size_t i = 1; i < columns_.size(); ++i) one += ",?";
-  one += ")";
-  std::string sql = fmt::format("INSERT INTO {} ({}) VALUES ", table_, fmt::join(columns_, ", "));
-  for (size_t i = 0; i < pending_rows_; ++i) sql += (i ? "," : "") + one;
-  conn_.Execute(sql, pending_);
+  conn_.InsertRows(table_, columns_, pending_);
   rows_ += static_cast<int64_t>(pending_rows_);
   pending_.clear();
   pending_rows_ = 0;

@@ -33,6 +33,26 @@ std::optional<std::string> Row::OptText(size_t i) const {
   return Text(i);
 }
 
+void Connection::InsertRows(const std::string& table, const std::vector<std::string>& columns, const Params& values) {
+  // 500 rows a statement keeps within SQLite's 32,766 parameters for rows of up to 65 columns.
+  constexpr size_t kRowsPerStatement = 500;
+  std::string one = "(?";
+  for (size_t i = 1; i < columns.size(); ++i) one += ",?";
+  one += ")";
+  const size_t rows = values.size() / columns.size();
+  for (size_t first = 0; first < rows; first += kRowsPerStatement) {
+    size_t count = std::min(kRowsPerStatement, rows - first);
+    std::string sql = fmt::format("INSERT INTO {} ({}) VALUES ", table, fmt::join(columns, ", "));
+    for (size_t i = 0; i < count; ++i) sql += (i ? "," : "") + one;
+    if (count == rows) {  // the common case: no copy of the values
+      Execute(sql, values);
+      return;
+    }
+    Execute(sql, Params(values.begin() + static_cast<ptrdiff_t>(first * columns.size()),
+                        values.begin() + static_cast<ptrdiff_t>((first + count) * columns.size())));
+  }
+}
+
 Transaction::Transaction(Connection& conn, Kind kind) : conn_(conn) { conn_.Begin(kind == kWrite); }
 
 Transaction::~Transaction() {

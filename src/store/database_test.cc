@@ -73,6 +73,31 @@ TEST_P(DatabaseTest, DuplicateKeyThrowsUniqueViolation) {
   EXPECT_THROW(conn->Query("SELECT no_such_column FROM areas"), SystemError);
 }
 
+TEST_P(DatabaseTest, InsertRowsKeepsEveryValueAsGiven) {
+  auto conn = db().Acquire();
+  Transaction tx(*conn, Transaction::kWrite);
+  // More rows than one SQLite statement takes; names with every character COPY's text format escapes.
+  const std::string awkward = "长宁\t区\n第\\N号\r\\";
+  Params values;
+  for (int i = 0; i < 1200; ++i) {
+    values.insert(values.end(), {std::to_string(i), awkward + std::to_string(i), std::string("district"),
+                                 i % 2 ? Value() : Value(std::string("0")), "/" + std::to_string(i) + "/",
+                                 static_cast<int64_t>(i - 600)});
+  }
+  conn->InsertRows("areas", {"code", "name", "level", "parent_code", "path", "sort_order"}, values);
+  Rows rows = conn->Query("SELECT code, name, parent_code, sort_order FROM areas ORDER BY sort_order");
+  ASSERT_EQ(rows.size(), 1200u);
+  for (int i = 0; i < 1200; ++i) {
+    EXPECT_EQ(rows[i].Text(0), std::to_string(i));
+    EXPECT_EQ(rows[i].Text(1), awkward + std::to_string(i));
+    EXPECT_EQ(rows[i].IsNull(2), i % 2 == 1);
+    EXPECT_EQ(rows[i].Int(3), i - 600);
+  }
+  EXPECT_THROW(conn->InsertRows("areas", {"code", "name", "level", "path"},
+                                {std::string("7"), std::string("x"), std::string("district"), std::string("/7/")}),
+               UniqueViolation);
+}
+
 TEST_P(DatabaseTest, ScopeFilterKeepsOnlyTheSubtree) {
   auto conn = db().Acquire();
   const char* rows[][3] = {{"310105", "district", "/310105/"},

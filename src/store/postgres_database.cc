@@ -72,6 +72,23 @@ class PostgresConnection : public Connection {
     Check(res.get());
   }
 
+  void InsertRows(const std::string& table, const std::vector<std::string>& columns, const Params& values) override {
+    ResultPtr start(PQexec(conn_, fmt::format("COPY {} ({}) FROM STDIN", table, fmt::join(columns, ", ")).c_str()),
+                    &PQclear);
+    if (PQresultStatus(start.get()) != PGRES_COPY_IN) Check(start.get());
+    std::string data;
+    for (size_t i = 0; i < values.size(); ++i) {
+      AppendCopyText(values[i], data);
+      data += (i + 1) % columns.size() == 0 ? '\n' : '\t';
+      if (data.size() >= kCopyChunk) PutCopyData(data);
+    }
+    PutCopyData(data);
+    if (PQputCopyEnd(conn_, nullptr) != 1) throw SystemError("PostgreSQL: " + std::string(PQerrorMessage(conn_)));
+    ResultPtr end(PQgetResult(conn_), &PQclear);
+    Check(end.get());
+    while (PGresult* more = PQgetResult(conn_)) PQclear(more);
+  }
+
   void Begin(bool write) override { ExecuteScript("BEGIN"); }
   void Commit() override { ExecuteScript("COMMIT"); }
   void Rollback() override {
@@ -108,6 +125,37 @@ class PostgresConnection : public Connection {
                   &PQclear);
     Check(res.get());
     return res;
+  }
+
+  static constexpr size_t kCopyChunk = 1 << 20;
+
+  void PutCopyData(std::string& data) {
+    if (!data.empty() && PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) != 1) {
+      throw SystemError("PostgreSQL: " + std::string(PQerrorMessage(conn_)));
+    }
+    data.clear();
+  }
+
+  // One field in COPY's text format: \N for NULL; backslash, tab, newline
+  // and carriage return escaped.
+  static void AppendCopyText(const Value& v, std::string& out) {
+    if (std::holds_alternative<std::monostate>(v)) {
+      out += "\\N";
+    } else if (auto p = std::get_if<int64_t>(&v)) {
+      out += std::to_string(*p);
+    } else if (auto p = std::get_if<double>(&v)) {
+      out += fmt::format("{}", *p);
+    } else {
+      for (char c : std::get<std::string>(v)) {
+        switch (c) {
+          case '\\': out += "\\\\"; break;
+          case '\t': out += "\\t"; break;
+          case '\n': out += "\\n"; break;
+          case '\r': out += "\\r"; break;
+          default: out += c;
+        }
+      }
+    }
   }
 
   void Check(PGresult* res) {
