@@ -114,14 +114,24 @@ bool Blank(const json::value* v) {
   return !v || v->is_null() || (v->is_string() && v->as_string().empty()) || (v->is_bool() && !v->as_bool());
 }
 
+// A field's name in each language; a guide a district wrote itself may lack
+// the English one, and then the Chinese serves both.
+Text LabelOf(const json::object& field) {
+  std::string zh(field.at("label").as_string());
+  const json::value* en = field.if_contains("label_en");
+  return {zh, en && en->is_string() && !en->as_string().empty() ? std::string(en->as_string()) : zh};
+}
+
 // One answer against its field; the empty Text when it fits.
 std::optional<Text> CheckAnswer(const json::object& field, const json::value& v) {
   std::string type(field.at("type").as_string());
-  std::string label(field.at("label").as_string());
+  Text name = LabelOf(field);
+  const std::string& label = name.zh;
+  const std::string& label_en = name.en;
   auto text_of = [&](size_t max) -> std::optional<Text> {
-    if (!v.is_string()) return Text{"「" + label + "」须是文字", label + " must be text"};
+    if (!v.is_string()) return Text{"「" + label + "」须是文字", label_en + " must be text"};
     if (Utf8Length(v.as_string()) > max) {
-      return Text{fmt::format("「{}」不超过 {} 个字", label, max), fmt::format("{} is at most {} characters", label, max)};
+      return Text{fmt::format("「{}」不超过 {} 个字", label, max), fmt::format("{} is at most {} characters", label_en, max)};
     }
     return std::nullopt;
   };
@@ -132,24 +142,24 @@ std::optional<Text> CheckAnswer(const json::object& field, const json::value& v)
       for (const auto& option : field.at("options").as_array())
         if (option.as_string() == v.as_string()) return std::nullopt;
     }
-    return Text{"「" + label + "」请从给出的选项中选择", label + " must be one of its options"};
+    return Text{"「" + label + "」请从给出的选项中选择", label_en + " must be one of its options"};
   }
   if (type == "number") {
     if ((v.is_int64() || v.is_uint64() || v.is_double()) && std::isfinite(v.to_number<double>()) &&
         v.to_number<double>() >= 0 && v.to_number<double>() < 1e12) {
       return std::nullopt;
     }
-    return Text{"「" + label + "」须是不小于 0 的数字", label + " must be a number, 0 or more"};
+    return Text{"「" + label + "」须是不小于 0 的数字", label_en + " must be a number, 0 or more"};
   }
   if (type == "date") {
     if (v.is_string() && IsDate(v.as_string())) {
       return std::nullopt;
     }
-    return Text{"「" + label + "」须是 YYYY-MM-DD 格式的日期", label + " must be a date written YYYY-MM-DD"};
+    return Text{"「" + label + "」须是 YYYY-MM-DD 格式的日期", label_en + " must be a date written YYYY-MM-DD"};
   }
   if (type == "checkbox") {
     if (v.is_bool()) return std::nullopt;
-    return Text{"「" + label + "」须是 true 或 false", label + " must be true or false"};
+    return Text{"「" + label + "」须是 true 或 false", label_en + " must be true or false"};
   }
   throw SystemError("guide form: unknown field type " + type);
 }
@@ -173,8 +183,8 @@ Result<json::object> CheckForm(const json::object& guide, const json::value* ans
     const json::value* v = answers->as_object().if_contains(key);
     if (Blank(v)) {
       if (field.at("required").as_bool()) {
-        std::string label(field.at("label").as_string());
-        AddFormError(status, key, {"请填写「" + label + "」", label + " is required"});
+        Text name = LabelOf(field);
+        AddFormError(status, key, {"请填写「" + name.zh + "」", name.en + " is required"});
       }
       continue;
     }

@@ -186,6 +186,71 @@ TEST_P(ApplicationsTest, ABadFormNamesEveryFieldAndStoresNothing) {
   EXPECT_EQ(Count("application_steps"), 0);
 }
 
+TEST_P(ApplicationsTest, EnglishMessagesNameTheFieldInEnglish) {
+  Result<json::object> bad =
+      applications_->Apply(resident_, "t", json::parse(R"({"guide_code":"HJ003","form":{}})").as_object());
+  ASSERT_EQ(bad.status().code(), Code::kValidation);
+  json::object guide = *catalog_->Get("HJ003");
+  int checked = 0;
+  for (const auto& f : guide.at("form").as_array()) {
+    if (f.at("key").as_string() != "permit_no") continue;
+    ++checked;
+    std::string label_en(f.at("label_en").as_string());
+    const FieldError* error = nullptr;
+    for (const auto& e : bad.status().fields())
+      if (e.field == "form.permit_no") error = &e;
+    ASSERT_NE(error, nullptr);
+    EXPECT_EQ(error->message.en, label_en + " is required");
+    EXPECT_EQ(error->message.zh, "请填写「" + std::string(f.at("label").as_string()) + "」");
+  }
+  EXPECT_EQ(checked, 1);
+}
+
+TEST_P(ApplicationsTest, EveryShippedFormFieldHasAnEnglishLabel) {
+  int fields = 0;
+  json::object list = catalog_->List("");
+  for (const auto& item : list.at("items").as_array()) {
+    json::object guide = *catalog_->Get(item.at("id").as_string());
+    for (const auto& f : guide.at("form").as_array()) {
+      const json::value* en = f.as_object().if_contains("label_en");
+      EXPECT_TRUE(en && en->is_string() && !en->as_string().empty() && en->as_string() != f.at("label").as_string())
+          << guide.at("id").as_string() << " " << f.at("key").as_string();
+      ++fields;
+    }
+  }
+  EXPECT_GT(fields, 600);
+}
+
+// A database a release without English labels filled: guides nobody edited
+// take the new release's text; an edited one keeps the district's.
+TEST_P(ApplicationsTest, ANewReleaseUpdatesOnlyUneditedGuides) {
+  // As the older release left them: HJ003 untouched, HJ001 edited by the district (version 2).
+  auto store_without_english = [&](const std::string& code, int64_t version, const std::string& by) {
+    json::object body = *catalog_->Get(code);
+    for (auto& f : body.at("form").as_array()) f.as_object().erase("label_en");
+    body.erase("id");
+    body.erase("version");
+    body.erase("sample");
+    db().Acquire()->Execute("UPDATE service_guides SET body = ?, version = ?, updated_by = ? WHERE code = ?",
+                            {json::serialize(body), version, by, code});
+  };
+  auto english_labels = [&](const std::string& code) {
+    json::object guide = *catalog_->Get(code);
+    int n = 0;
+    for (const auto& f : guide.at("form").as_array()) n += f.as_object().contains("label_en");
+    return n;
+  };
+  store_without_english("HJ003", 1, "system");
+  store_without_english("HJ001", 2, "admin");
+  catalog_ = std::make_unique<Catalog>(db(), trail_, clock_);
+  catalog_->Load();
+  json::object refreshed = *catalog_->Get("HJ003");
+  EXPECT_EQ(english_labels("HJ003"), static_cast<int>(refreshed.at("form").as_array().size()));
+  EXPECT_EQ(catalog_->Get("HJ003")->at("version").as_int64(), 1);
+  EXPECT_EQ(english_labels("HJ001"), 0);
+  EXPECT_EQ(catalog_->Get("HJ001")->at("version").as_int64(), 2);
+}
+
 TEST_P(ApplicationsTest, StaffOfAnotherNeighborhoodSeeNothing) {
   json::object a = Apply(resident_, kPermitRenewal);
   store::Row other = db().Acquire()->Query(

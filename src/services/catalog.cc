@@ -75,12 +75,57 @@ Status Invalid(std::string field, std::string zh, std::string en) {
   return Status::Invalid(std::move(field), {std::move(zh), std::move(en)});
 }
 
+// An application form as the apply page and the answer checks read it:
+// objects with a unique key, a label (the English one optional), a known
+// type, required true or false, and options for a select.
+Status CheckFormFields(const json::value& form) {
+  static const std::set<std::string_view> types = {"text", "textarea", "select", "number", "date", "checkbox"};
+  if (!form.is_array()) return Invalid("form", "form 须是数组", "form must be an array");
+  std::set<std::string> keys;
+  const json::array& fields = form.as_array();
+  for (size_t i = 0; i < fields.size(); ++i) {
+    std::string at = fmt::format("form[{}]", i);
+    const json::object* f = fields[i].if_object();
+    auto text = [&](const char* name, size_t max) {
+      const json::value* v = f ? f->if_contains(name) : nullptr;
+      return v && v->is_string() && !v->as_string().empty() && Utf8Length(v->as_string()) <= max;
+    };
+    const json::value* key = f ? f->if_contains("key") : nullptr;
+    if (!key || !key->is_string() || key->as_string().empty() || key->as_string().size() > 40 ||
+        !std::all_of(key->as_string().begin(), key->as_string().end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }) ||
+        !keys.insert(std::string(key->as_string())).second) {
+      return Invalid(at + ".key", "每项须有不重复的 key（小写字母、数字、下划线）",
+                     "every field needs a unique key of lower-case letters, digits and _");
+    }
+    if (!text("label", 100)) return Invalid(at + ".label", "每项须有标签（不超过 100 字）", "every field needs a label (at most 100 characters)");
+    if (f->contains("label_en") && !text("label_en", 200)) {
+      return Invalid(at + ".label_en", "英文标签须是不超过 200 字的文字", "label_en must be text of at most 200 characters");
+    }
+    const json::value* type = f->if_contains("type");
+    if (!type || !type->is_string() || !types.contains(type->as_string())) {
+      return Invalid(at + ".type", "type 只能是 text、textarea、select、number、date、checkbox",
+                     "type must be text, textarea, select, number, date or checkbox");
+    }
+    const json::value* required = f->if_contains("required");
+    if (!required || !required->is_bool()) return Invalid(at + ".required", "required 须是 true 或 false", "required must be true or false");
+    const json::value* options = f->if_contains("options");
+    bool listed = options && options->is_array() && !options->as_array().empty() &&
+                  std::all_of(options->as_array().begin(), options->as_array().end(),
+                              [](const json::value& o) { return o.is_string() && !o.as_string().empty(); });
+    if (type->as_string() == "select" && !listed) {
+      return Invalid(at + ".options", "下拉选择项须给出选项", "a select field needs a list of options");
+    }
+  }
+  return Status::Ok();
+}
+
 // What one editable field must look like.
 Status CheckField(std::string_view key, const json::value& v) {
+  if (key == "form") return CheckFormFields(v);
   static const std::set<std::string_view> lists = {"also_known_as", "materials", "steps", "where", "target_groups", "related"};
   bool ok = key == "time_limit_days" ? v.is_int64() && v.as_int64() >= 0 && v.as_int64() <= 365
             : key == "online" || key == "doorstep" ? v.is_bool()
-            : key == "form" ? v.is_array()
             : lists.contains(key) ? v.is_array() && std::all_of(v.as_array().begin(), v.as_array().end(),
                                                                  [](const json::value& e) { return e.is_string(); })
                                   : v.is_string() && Utf8Length(v.as_string()) <= 4000;
@@ -114,14 +159,23 @@ void Catalog::Load() {
   std::vector<Guide> shipped = ShippedGuides();
   if (!segmenter_) segmenter_ = std::make_unique<Segmenter>(Vocabulary(shipped, synonyms));
   store::WithWrite(db_, [&](store::Connection& conn) -> Status {
-    // Guides a newer release ships are added; guides already there (perhaps edited) stay as they are.
-    std::set<std::string> present;
-    for (const auto& row : conn.Query("SELECT code FROM service_guides")) present.insert(row.Text(0));
-    if (present.size() == shipped.size()) return Status::Ok();
+    // Guides a newer release ships are added, and guides nobody edited yet
+    // follow the release's text; a district's edits stay as they are.
+    std::map<std::string, std::optional<std::string>> present;  // code → body while unedited
+    for (const auto& row : conn.Query("SELECT code, body, version, updated_by FROM service_guides")) {
+      bool unedited = row.Int(2) == 1 && row.Text(3) == "system";
+      present[row.Text(0)] = unedited ? std::optional(row.Text(1)) : std::nullopt;
+    }
     std::string now = FormatUtc(clock_.Now());
     for (const Guide& g : shipped) {
-      if (present.contains(g.code)) continue;
       std::string body = json::serialize(g.body);
+      if (auto it = present.find(g.code); it != present.end()) {
+        if (it->second && *it->second != body) {
+          conn.Execute("UPDATE service_guides SET body = ?, updated_at = ? WHERE code = ?", {body, now, g.code});
+          conn.Execute("UPDATE service_guide_versions SET body = ? WHERE code = ? AND version = 1", {body, g.code});
+        }
+        continue;
+      }
       conn.Execute("INSERT INTO service_guides (code, name, category, body, version, updated_at, updated_by)"
                    " VALUES (?, ?, ?, ?, 1, ?, 'system')",
                    {g.code, g.name, g.category, body, now});

@@ -317,6 +317,19 @@ describe('editing a guide (service.admin)', () => {
     assertField(await patch('admin', c, { version: v, time_limit_days: -1 }), 'time_limit_days', 'time_limit_days -1');
     assertField(await patch('admin', c, { version: v, online: 'yes' }), 'online', 'online "yes"');
     assertField(await patch('admin', c, { version: v, materials: 'one string' }), 'materials', 'materials not a list');
+    const field = { key: 'reason', label: '原因', label_en: 'Reason', type: 'text', required: true }
+    const badForms = [
+      ['form', 'not a list', {}],
+      ['form[0].key', 'no key', [{ ...field, key: undefined }]],
+      ['form[1].key', 'a repeated key', [field, field]],
+      ['form[0].key', 'a key with capitals', [{ ...field, key: 'Reason' }]],
+      ['form[0].label', 'an empty label', [{ ...field, label: '' }]],
+      ['form[0].label_en', 'label_en not text', [{ ...field, label_en: 7 }]],
+      ['form[0].type', 'an unknown type', [{ ...field, type: 'file' }]],
+      ['form[0].required', 'required not a boolean', [{ ...field, required: 'yes' }]],
+      ['form[0].options', 'a select without options', [{ ...field, type: 'select', options: [] }]],
+    ]
+    for (const [name, what, form] of badForms) assertField(await patch('admin', c, { version: v, form }), name, `form with ${what}`)
     assertField(await patch('admin', c, { fee: 'x' }), 'version', 'no version');
     assertProblem(await patch('admin', 'NOPE999', { version: 1, fee: 'x' }), 404, 'not-found', 'PATCH NOPE999');
     const now = await guide(c);
@@ -326,6 +339,7 @@ describe('editing a guide (service.admin)', () => {
     assert.ok(Array.isArray(now.materials), 'materials still a list');
     assert.equal(typeof now.online, 'boolean', 'online still a boolean');
     assert.ok(!('colour' in now), 'no unknown key stored');
+    assert.ok((now.form || []).every((f) => f.key !== 'reason'), 'no refused form stored');
     assert.equal((await versions(c)).length, 2, 'no new version');
     assert.equal((await auditRows({ action: 'service.update', object: `service:${c}` })).length, 1, 'no new audit row');
   });
