@@ -116,7 +116,9 @@ class SqliteConnection : public Connection {
     } else if (auto p = std::get_if<double>(&v)) {
       sqlite3_bind_double(stmt, index, *p);
     } else if (auto p = std::get_if<std::string>(&v)) {
-      sqlite3_bind_text(stmt, index, p->data(), static_cast<int>(p->size()), SQLITE_TRANSIENT);
+      // Not copied: `params` outlives every step of the statement, and
+      // Finish unbinds before the caller's values go away.
+      sqlite3_bind_text(stmt, index, p->data(), static_cast<int>(p->size()), SQLITE_STATIC);
     } else {
       sqlite3_bind_null(stmt, index);
     }
@@ -149,11 +151,13 @@ class SqliteConnection : public Connection {
   void Finish(sqlite3_stmt* stmt, int rc) {
     if (rc == SQLITE_DONE) {
       sqlite3_reset(stmt);
+      sqlite3_clear_bindings(stmt);
       return;
     }
     int extended = sqlite3_extended_errcode(db_);
     std::string message = sqlite3_errmsg(db_);
     sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
     if (extended == SQLITE_CONSTRAINT_UNIQUE || extended == SQLITE_CONSTRAINT_PRIMARYKEY) {
       throw UniqueViolation(message);
     }
