@@ -26,9 +26,12 @@ class SqliteConnection : public Connection {
     sqlite3_busy_timeout(db_, 10000);
     // A 64 MB page cache per connection (default 2 MB): a bulk import into
     // the registry's indexes otherwise spills to the WAL all the time
-    // (1,000,000 persons: 53 s with the default, 39 s with this).
+    // (1,000,000 persons: 53 s with the default, 39 s with this). Temporary
+    // files in memory: every multi-row INSERT keeps a statement journal of
+    // the pages it changes, and on disk those were 6 of every 7 writes of
+    // that import (7.8 million pwrite calls, 1.1 million in memory; 34 s → 30 s).
     ExecuteScript(
-        "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;");
+        "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
   }
 
   ~SqliteConnection() override {
