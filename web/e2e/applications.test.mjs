@@ -437,6 +437,12 @@ test('a form missing required fields shows each fieldâ€™s message (in the userâ€
   await page.getByTestId('field-birth_date').locator('.el-form-item__error')
     .filter({ hasText: problem.errors.find((e) => e.field === 'form.birth_date').message_en }).waitFor()
   assert.match(await page.getByTestId('apply-submit').innerText(), /Submit/)
+  // fields are named in English, on the page and in the server's English message
+  const guide = (await resident.get('/services/YL001')).body
+  const birthDate = guide.form.find((f) => f.key === 'birth_date')
+  assert.ok(birthDate.label_en && birthDate.label_en !== birthDate.label, `an English label: ${JSON.stringify(birthDate)}`)
+  assert.equal(problem.errors.find((e) => e.field === 'form.birth_date').message_en, `${birthDate.label_en} is required`)
+  assert.equal(await page.getByTestId('field-birth_date').locator('.el-form-item__label').innerText(), birthDate.label_en)
   await screenshot(page, 'applications-16-form-errors-en')
   await openAccountMenu(page)
   await page.getByTestId('lang-zh').click()
