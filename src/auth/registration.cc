@@ -2,11 +2,11 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
-#include <regex>
 
 #include "auth/auth.h"
 #include "core/crypto.h"
 #include "core/json_input.h"
+#include "core/phone.h"
 #include "http/handlers.h"
 
 namespace shequ::auth {
@@ -32,8 +32,7 @@ class LogSender : public MessageSender {
 Result<std::string> ReadPhone(FieldReader& read) {
   std::optional<std::string> phone = read.String("phone", true, 20);
   if (!read.status().ok()) return read.status();
-  static const std::regex kMobile("1[3-9][0-9]{9}");
-  if (!std::regex_match(*phone, kMobile)) {
+  if (!IsMainlandMobile(*phone)) {
     return Status::Invalid("phone", {"请填写 11 位手机号码", "Give an 11-digit mainland mobile number"});
   }
   return *phone;

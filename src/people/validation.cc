@@ -7,6 +7,8 @@
 #include <charconv>
 #include <chrono>
 
+#include "core/phone.h"
+
 namespace shequ::people {
 namespace {
 
@@ -242,10 +244,6 @@ char CreditCheckChar(std::string_view first17) {
 
 // ---- Phones
 
-bool IsMobile(std::string_view s) {
-  return s.size() == 11 && s[0] == '1' && s[1] >= '3' && AllDigits(s);
-}
-
 bool IsLandline(std::string_view s) {
   size_t dash = s.find('-');
   if (dash == std::string_view::npos) {
@@ -326,7 +324,7 @@ Status CheckCreditCode(std::string_view code) {
 
 Status CheckPhone(std::string_view phone) {
   bool valid =
-      phone.starts_with("+86") ? IsMobile(phone.substr(3)) : IsMobile(phone) || IsLandline(phone);
+      phone.starts_with("+86") ? IsMainlandMobile(phone.substr(3)) : IsMainlandMobile(phone) || IsLandline(phone);
   if (valid) return Status::Ok();
   return Status::Invalid(
       "phone", {"请填写 11 位手机号码（可加 +86），或带区号的固定电话，例如 021-62345678",
