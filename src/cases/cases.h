@@ -27,11 +27,7 @@ namespace shequ::cases {
 
 class GridLocator;
 
-// Who asks, and under which request (for the audit trail).
-struct Caller {
-  const Principal& who;
-  std::string request_id;
-};
+using shequ::Caller;  // who asks, under which request (core/principal.h)
 
 using Filters = std::map<std::string, std::string>;
 

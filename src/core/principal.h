@@ -25,4 +25,11 @@ struct Principal {
   }
 };
 
+// A principal acting in one request: what domain services take, so that
+// their audit rows carry the request's id.
+struct Caller {
+  const Principal& who;
+  std::string request_id;
+};
+
 }  // namespace shequ

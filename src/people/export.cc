@@ -158,7 +158,7 @@ constexpr std::string_view kExportColumns = "id, kind, filters, unmasked, status
 std::optional<store::Row> FindExport(store::Connection& conn, const Caller& caller, int64_t id) {
   store::Params params{id};
   store::Rows rows = conn.Query(fmt::format("SELECT {} FROM exports WHERE id = ? AND {}", kExportColumns,
-                                            caller.scope().Filter("area_path", params)),
+                                            ScopeOf(caller).Filter("area_path", params)),
                                 params);
   if (rows.empty()) return std::nullopt;
   return rows[0];

@@ -112,7 +112,7 @@ class Importer {
   void ResolvePlaces(const std::vector<Row>& rows) {
     for (const Row& row : rows) {
       const std::string& code = row.person.area_code;
-      if (!area_paths_.contains(code)) area_paths_.emplace(code, AreaPathInScope(conn_, caller_.scope(), code));
+      if (!area_paths_.contains(code)) area_paths_.emplace(code, AreaPathInScope(conn_, ScopeOf(caller_), code));
       if (!row.address.empty() && !dwellings_.contains(row.address)) dwellings_.emplace(row.address, DwellingAt(row.address));
     }
   }
@@ -230,7 +230,7 @@ class Importer {
     store::Params params{address};
     store::Rows rows = conn_.Query("SELECT d.id, d.area_code, d.area_path FROM dwellings d JOIN addresses a"
                                    " ON a.id = d.address_id WHERE a.text = ? AND " +
-                                       caller_.scope().Filter("d.area_path", params),
+                                       ScopeOf(caller_).Filter("d.area_path", params),
                                    params);
     if (rows.empty()) return std::nullopt;
     return Dwelling{rows[0].Int(0), rows[0].Text(1), rows[0].Text(2)};

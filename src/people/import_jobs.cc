@@ -108,7 +108,7 @@ Result<boost::json::object> ImportJobs::Get(const Caller& caller, int64_t id) {
   {
     auto conn = registry_.db().Acquire();
     rows = conn->Query(fmt::format("SELECT {} FROM imports WHERE id = ? AND {}", kImportColumns,
-                                   caller.scope().Filter("area_path", params)),
+                                   ScopeOf(caller).Filter("area_path", params)),
                        params);
   }
   if (rows.empty()) return NotFound("导入任务", "import");
@@ -124,7 +124,7 @@ Result<std::string> ImportJobs::ErrorReport(const Caller& caller, int64_t id) {
   store::Params params{id};
   auto conn = registry_.db().Acquire();
   store::Rows rows = conn->Query("SELECT error_report, status FROM imports WHERE id = ? AND " +
-                                     caller.scope().Filter("area_path", params),
+                                     ScopeOf(caller).Filter("area_path", params),
                                  params);
   if (rows.empty()) return NotFound("导入任务", "import");
   return rows[0].Text(0);  // empty when every row was accepted: a header-only report would mislead

@@ -21,12 +21,9 @@
 
 namespace shequ::people {
 
-// Who asks, and under which request (for the audit trail).
-struct Caller {
-  const Principal& who;
-  std::string request_id;
-  store::Scope scope() const { return store::Scope::Subtree(who.area_path); }
-};
+using shequ::Caller;  // who asks, under which request (core/principal.h)
+// What a caller may see of the registry: their area's subtree.
+inline store::Scope ScopeOf(const Caller& caller) { return store::Scope::Subtree(caller.who.area_path); }
 
 using Filters = std::map<std::string, std::string>;
 

@@ -54,7 +54,7 @@ constexpr std::string_view kResidencySelect =
 std::optional<store::Row> FindPerson(store::Connection& conn, const Caller& caller, int64_t id) {
   store::Params params{id};
   std::string sql = std::string("SELECT ") + std::string(kPersonColumns) + " " + std::string(kPersonFrom) +
-                    "p.id = ? AND " + caller.scope().Filter("p.area_path", params);
+                    "p.id = ? AND " + ScopeOf(caller).Filter("p.area_path", params);
   store::Rows rows = conn.Query(sql, params);
   if (rows.empty()) return std::nullopt;
   return rows[0];
@@ -127,8 +127,8 @@ std::string Registry::Today() const { return BeijingDate(clock_.Now()); }
 Result<boost::json::object> Registry::ListPersons(const Caller& caller, const Filters& f, const Paging& paging) {
   return store::WithRead(db_, [&](store::Connection& conn) -> Result<boost::json::object> {
     store::Params params;
-    std::string where = caller.scope().Filter("p.area_path", params);
-    SHEQU_RETURN_IF_ERROR(AddAreaFilter(conn, caller.scope(), f, "p.area_path", where, params));
+    std::string where = ScopeOf(caller).Filter("p.area_path", params);
+    SHEQU_RETURN_IF_ERROR(AddAreaFilter(conn, ScopeOf(caller), f, "p.area_path", where, params));
     auto get = [&](const char* key) -> std::string {
       auto it = f.find(key);
       return it == f.end() ? "" : it->second;
@@ -210,14 +210,14 @@ Result<boost::json::object> Registry::CreatePerson(const Caller& caller, const b
   Result<PersonInput> checked = CheckPerson(std::move(in), Today());
   if (!checked.ok()) return checked.status();
   return store::WithWrite(db_, [&](store::Connection& conn) -> Result<boost::json::object> {
-    auto path = AreaPathInScope(conn, caller.scope(), checked->area_code);
+    auto path = AreaPathInScope(conn, ScopeOf(caller), checked->area_code);
     if (!path) return Status::Invalid("area_code", {"区域代码不存在或不在您的辖区内", "No such area in your territory"});
     std::string document_hash = vault_.LookupHash(checked->document_number);
     store::Rows existing = conn.Query("SELECT id, area_path FROM persons WHERE document_hash = ?", {document_hash});
     if (!existing.empty()) {
       Status conflict(Code::kConflict, {"该证件号码已登记", "A person with this document is registered already"});
       // Outside the caller's territory the record stays invisible: no id to look it up by.
-      if (caller.scope().Contains(existing[0].Text(1))) conflict.AddNumber("existing_id", existing[0].Int(0));
+      if (ScopeOf(caller).Contains(existing[0].Text(1))) conflict.AddNumber("existing_id", existing[0].Int(0));
       return conflict;
     }
     int64_t id = InsertPerson(conn, vault_, *checked, document_hash, *path, FormatUtc(clock_.Now()));
@@ -350,7 +350,7 @@ Result<boost::json::object> Registry::MoveIn(const Caller& caller, const boost::
     if (!person) return NotFound("人员", "person");
     store::Params params{did};
     store::Rows dwelling = conn.Query("SELECT area_code, area_path, occupancy FROM dwellings WHERE id = ? AND " +
-                                          caller.scope().Filter("area_path", params),
+                                          ScopeOf(caller).Filter("area_path", params),
                                       params);
     if (dwelling.empty()) return NotFound("房屋", "dwelling");
     store::Rows open = conn.Query("SELECT id, start_date, dwelling_id FROM residencies WHERE person_id = ? AND end_date IS NULL",
@@ -391,7 +391,7 @@ Result<boost::json::object> Registry::MoveOut(const Caller& caller, int64_t resi
   return store::WithWrite(db_, [&](store::Connection& conn) -> Result<boost::json::object> {
     store::Params params{residency_id};
     store::Rows rows = conn.Query("SELECT person_id, dwelling_id, start_date, end_date FROM residencies WHERE id = ? AND " +
-                                      caller.scope().Filter("area_path", params),
+                                      ScopeOf(caller).Filter("area_path", params),
                                   params);
     if (rows.empty()) return NotFound("居住记录", "residency");
     if (!rows[0].IsNull(3)) return Status(Code::kConflict, {"该居住记录已结束", "This residency has ended already"});

@@ -124,8 +124,8 @@ boost::json::array DwellingResidencies(store::Connection& conn, int64_t id, bool
 Result<boost::json::object> Registry::ListDwellings(const Caller& caller, const Filters& f, const Paging& paging) {
   return store::WithRead(db_, [&](store::Connection& conn) -> Result<boost::json::object> {
     store::Params params;
-    std::string where = caller.scope().Filter("d.area_path", params);
-    SHEQU_RETURN_IF_ERROR(AddAreaFilter(conn, caller.scope(), f, "d.area_path", where, params));
+    std::string where = ScopeOf(caller).Filter("d.area_path", params);
+    SHEQU_RETURN_IF_ERROR(AddAreaFilter(conn, ScopeOf(caller), f, "d.area_path", where, params));
     if (auto address = Get(f, "address"); !address.empty()) {
       where += " AND a.text LIKE ?" + std::string(store::kLikeEscape);
       params.emplace_back(store::LikeContains(address));
@@ -152,7 +152,7 @@ Result<boost::json::object> Registry::GetDwelling(const Caller& caller, int64_t 
     store::Params params{id};
     store::Rows rows = conn.Query(std::string("SELECT ") + std::string(kDwellingColumns) + " " +
                                       std::string(kDwellingFrom) + "d.id = ? AND " +
-                                      caller.scope().Filter("d.area_path", params),
+                                      ScopeOf(caller).Filter("d.area_path", params),
                                   params);
     if (rows.empty()) return NotFound("房屋", "dwelling");
     boost::json::object o = DwellingJson(rows[0]);
@@ -167,7 +167,7 @@ Result<boost::json::object> Registry::GetBuilding(const Caller& caller, int64_t 
     store::Params params{id};
     store::Rows rows = conn.Query(std::string("SELECT ") + std::string(kBuildingColumns) +
                                       " FROM buildings b JOIN compounds c ON c.id = b.compound_id WHERE b.id = ? AND " +
-                                      caller.scope().Filter("b.area_path", params),
+                                      ScopeOf(caller).Filter("b.area_path", params),
                                   params);
     if (rows.empty()) return NotFound("楼栋", "building");
     boost::json::object o = BuildingJson(rows[0]);
@@ -209,8 +209,8 @@ Result<boost::json::object> Registry::GetBuilding(const Caller& caller, int64_t 
 Result<boost::json::object> Registry::ListCompounds(const Caller& caller, const Filters& f, const Paging& paging) {
   return store::WithRead(db_, [&](store::Connection& conn) -> Result<boost::json::object> {
     store::Params params;
-    std::string where = caller.scope().Filter("c.area_path", params);
-    SHEQU_RETURN_IF_ERROR(AddAreaFilter(conn, caller.scope(), f, "c.area_path", where, params));
+    std::string where = ScopeOf(caller).Filter("c.area_path", params);
+    SHEQU_RETURN_IF_ERROR(AddAreaFilter(conn, ScopeOf(caller), f, "c.area_path", where, params));
     if (auto q = Get(f, "q"); !q.empty()) {
       where += " AND c.name LIKE ?" + std::string(store::kLikeEscape);
       params.emplace_back(store::LikeContains(q));
@@ -231,7 +231,7 @@ Result<boost::json::object> Registry::GetCompound(const Caller& caller, int64_t 
     store::Params params{id};
     store::Rows rows = conn.Query(std::string("SELECT ") + std::string(kCompoundColumns) + " " +
                                       std::string(kCompoundFrom) + "c.id = ? AND " +
-                                      caller.scope().Filter("c.area_path", params),
+                                      ScopeOf(caller).Filter("c.area_path", params),
                                   params);
     if (rows.empty()) return NotFound("小区", "compound");
     boost::json::object o = CompoundJson(rows[0]);
@@ -274,8 +274,8 @@ Result<boost::json::object> Registry::GetCompound(const Caller& caller, int64_t 
 Result<boost::json::object> Registry::ListOrganizations(const Caller& caller, const Filters& f, const Paging& paging) {
   return store::WithRead(db_, [&](store::Connection& conn) -> Result<boost::json::object> {
     store::Params params;
-    std::string where = caller.scope().Filter("o.area_path", params);
-    SHEQU_RETURN_IF_ERROR(AddAreaFilter(conn, caller.scope(), f, "o.area_path", where, params));
+    std::string where = ScopeOf(caller).Filter("o.area_path", params);
+    SHEQU_RETURN_IF_ERROR(AddAreaFilter(conn, ScopeOf(caller), f, "o.area_path", where, params));
     if (auto q = Get(f, "q"); !q.empty()) {
       where += " AND o.name LIKE ?" + std::string(store::kLikeEscape);
       params.emplace_back(store::LikeContains(q));
@@ -296,7 +296,7 @@ Result<boost::json::object> Registry::GetOrganization(const Caller& caller, int6
     store::Params params{id};
     store::Rows rows = conn.Query(std::string("SELECT ") + std::string(kOrganizationColumns) + " " +
                                       std::string(kOrganizationFrom) + "o.id = ? AND " +
-                                      caller.scope().Filter("o.area_path", params),
+                                      ScopeOf(caller).Filter("o.area_path", params),
                                   params);
     if (rows.empty()) return NotFound("单位", "organization");
     return OrganizationJson(rows[0]);
@@ -324,7 +324,7 @@ Result<boost::json::object> Registry::CreateOrganization(const Caller& caller, c
     if (!phone_ok.ok()) return Status::Invalid("contact_phone", phone_ok.fields().at(0).message);
   }
   return store::WithWrite(db_, [&](store::Connection& conn) -> Result<boost::json::object> {
-    auto path = AreaPathInScope(conn, caller.scope(), *area_code);
+    auto path = AreaPathInScope(conn, ScopeOf(caller), *area_code);
     if (!path) return Status::Invalid("area_code", {"区域代码不存在或不在您的辖区内", "No such area in your territory"});
     if (credit && !credit->empty() &&
         !conn.Query("SELECT 1 FROM organizations WHERE credit_code = ?", {*credit}).empty()) {
