@@ -14,13 +14,18 @@
 #   with --pg also, on a throwaway PostgreSQL 15 cluster (tests/pg.sh), each in
 #   a fresh database:
 #   - shequ postgresql: demo (not timed), then `shequ import`, timed;
-#   - raw postgresql:   psql `\copy persons_raw FROM file CSV HEADER`, timed.
+#   - raw postgresql:   psql `\copy persons_raw FROM file CSV HEADER`, timed;
+#   and the same-table baselines: the persons the first shequ import stored
+#   (sealed, hashed, masked; dumped untimed after it) loaded raw into the
+#   persons table of a fresh demo database, with its indexes, constraints and
+#   foreign keys: sqlite3 `.import` into a staging table and one INSERT …
+#   SELECT, with shequ's connection settings; psql `\copy persons(…)`.
 # --pg-rows imports only the first N rows on PostgreSQL (default: --rows).
 # Times are wall clock, process start to exit. The order of the targets is
 # reversed every other round, so that drift in the machine's load falls on
 # every target alike. The table reports medians and, for each shequ target,
-# the ratio of its median rows/s to the raw rate of the same database from the
-# same invocation. Everything (CSV, databases, key files, the cluster) lives in
+# the ratios of its median rows/s to both raw rates of the same database from
+# the same invocation. Everything (CSV, databases, key files, the cluster) lives in
 # one temp dir that a trap removes at exit.
 set -euo pipefail
 
@@ -39,7 +44,7 @@ while [ $# -gt 0 ]; do
     --pg) PG=1 ;;
     --pg-rows) PG_ROWS=$2; shift ;;
     --runs) RUNS=$2; shift ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
   shift
@@ -184,11 +189,25 @@ record() {  # record TARGET_INDEX ROUND
 }
 
 # ---- targets ----------------------------------------------------------------
+# demo DB_URL DIR [--key-file FILE]: the small demo the imports go into (not timed).
+demo() {
+  local url=$1 dir=$2; shift 2
+  "$SHEQU" demo --db "$url" "$@" --scale small --seed 1 >"$dir/demo.log" 2>&1 ||
+    { cat "$dir/demo.log" >&2; echo "shequ demo ($url) failed" >&2; exit 1; }
+}
+
+# check_raw NAME ERR_FILE GOT EXPECTED: a raw load's exit status, row count and stderr.
+check_raw() {
+  local name=$1 err=$2 got=$3 expected=$4
+  [ "$RC" -eq 0 ] || problem "$name round $round: exit status $RC: $(head -3 "$err")"
+  [ "$got" -eq "$expected" ] || problem "$name round $round: $got rows loaded, not $expected"
+  [ ! -s "$err" ] || problem "$name round $round: stderr: $(head -3 "$err")"
+}
+
 run_shequ_sqlite() {
   local dir=$TMP/sqlite-r$round
   mkdir -p "$dir"
-  "$SHEQU" demo --db "sqlite:$dir/shequ.db" --scale small --seed 1 >"$dir/demo.log" 2>&1 ||
-    { cat "$dir/demo.log" >&2; echo "shequ demo failed" >&2; exit 1; }
+  demo "sqlite:$dir/shequ.db" "$dir"
   local before after
   before=$(sqlite3 "$dir/shequ.db" 'SELECT count(*) FROM persons')
   INSIDE=""
@@ -220,9 +239,7 @@ run_raw_sqlite() {
     'CREATE TABLE persons_raw(name,document_type,document_number,hukou,area_code)' \
     ".import --csv --skip 1 $CSV persons_raw"
   count=$(sqlite3 "$dir/raw.db" 'SELECT count(*) FROM persons_raw')
-  [ "$RC" -eq 0 ] || problem "raw sqlite round $round: exit status $RC: $(head -3 "$dir/import.err")"
-  [ "$count" -eq "$ROWS" ] || problem "raw sqlite round $round: $count rows in persons_raw, not $ROWS"
-  [ ! -s "$dir/import.err" ] || problem "raw sqlite round $round: stderr: $(head -3 "$dir/import.err")"
+  check_raw "raw sqlite" "$dir/import.err" "$count" "$ROWS"
   record 1 "$round"
   rm -rf "$dir"
 }
@@ -233,18 +250,15 @@ run_raw_sqlite() {
 run_stored_sqlite() {
   local dir=$TMP/stored-r$round before after
   mkdir -p "$dir"
-  "$SHEQU" demo --db "sqlite:$dir/shequ.db" --scale small --seed 1 >"$dir/demo.log" 2>&1 ||
-    { cat "$dir/demo.log" >&2; echo "shequ demo failed" >&2; exit 1; }
+  demo "sqlite:$dir/shequ.db" "$dir"
   before=$(sqlite3 "$dir/shequ.db" 'SELECT count(*) FROM persons')
   INSIDE=""
   timed "$dir/import" sqlite3 -bail "$dir/shequ.db" \
-    'PRAGMA journal_mode=WAL' 'PRAGMA foreign_keys=ON' 'PRAGMA synchronous=NORMAL' 'PRAGMA cache_size=-65536' \
+    'PRAGMA journal_mode=WAL' 'PRAGMA foreign_keys=ON' 'PRAGMA synchronous=NORMAL' 'PRAGMA cache_size=-65536' 'PRAGMA temp_store=MEMORY' \
     "CREATE TEMP TABLE stored($STORED_COLUMNS)" ".import --csv $STORED stored" \
     "INSERT INTO persons($STORED_COLUMNS) SELECT * FROM stored"
   after=$(sqlite3 "$dir/shequ.db" 'SELECT count(*) FROM persons')
-  [ "$RC" -eq 0 ] || problem "stored sqlite round $round: exit status $RC: $(head -3 "$dir/import.err")"
-  [ $((after - before)) -eq "$ROWS" ] || problem "stored sqlite round $round: persons went from $before to $after, not +$ROWS"
-  [ ! -s "$dir/import.err" ] || problem "stored sqlite round $round: stderr: $(head -3 "$dir/import.err")"
+  check_raw "stored sqlite" "$dir/import.err" $((after - before)) "$ROWS"
   record 4 "$round"
   rm -rf "$dir"
 }
@@ -253,16 +267,13 @@ run_stored_pg() {
   local db=stored_r$round dir=$TMP/pgstored-r$round before after
   mkdir -p "$dir"
   psql -XAtq "$PG_URL" -c "CREATE DATABASE $db" >/dev/null
-  "$SHEQU" demo --db "$PG_BASE/$db" --key-file "$dir/shequ.key" --scale small --seed 1 >"$dir/demo.log" 2>&1 ||
-    { cat "$dir/demo.log" >&2; echo "shequ demo (PostgreSQL) failed" >&2; exit 1; }
+  demo "$PG_BASE/$db" "$dir" --key-file "$dir/shequ.key"
   head -n "$PG_ROWS" "$STORED" >"$dir/stored.csv"
   before=$(psql -XAtq "$PG_BASE/$db" -c 'SELECT count(*) FROM persons')
   INSIDE=""
   timed "$dir/copy" psql -XAtq -v ON_ERROR_STOP=1 "$PG_BASE/$db" -c "\\copy persons($STORED_COLUMNS) FROM '$dir/stored.csv' CSV"
   after=$(psql -XAtq "$PG_BASE/$db" -c 'SELECT count(*) FROM persons')
-  [ "$RC" -eq 0 ] || problem "stored postgresql round $round: exit status $RC: $(head -3 "$dir/copy.err")"
-  [ $((after - before)) -eq "$PG_ROWS" ] || problem "stored postgresql round $round: persons went from $before to $after, not +$PG_ROWS"
-  [ ! -s "$dir/copy.err" ] || problem "stored postgresql round $round: stderr: $(head -3 "$dir/copy.err")"
+  check_raw "stored postgresql" "$dir/copy.err" $((after - before)) "$PG_ROWS"
   record 5 "$round"
   psql -XAtq "$PG_URL" -c "DROP DATABASE $db" >/dev/null
   rm -rf "$dir"
@@ -273,8 +284,7 @@ run_shequ_pg() {
   mkdir -p "$dir"
   psql -XAtq "$PG_URL" -c "CREATE DATABASE $db" >/dev/null
   # --key-file: without it a PostgreSQL database would use var/shequ.key in the current directory.
-  "$SHEQU" demo --db "$PG_BASE/$db" --key-file "$dir/shequ.key" --scale small --seed 1 >"$dir/demo.log" 2>&1 ||
-    { cat "$dir/demo.log" >&2; echo "shequ demo (PostgreSQL) failed" >&2; exit 1; }
+  demo "$PG_BASE/$db" "$dir" --key-file "$dir/shequ.key"
   before=$(psql -XAtq "$PG_BASE/$db" -c 'SELECT count(*) FROM persons')
   INSIDE=""
   timed "$dir/import" "$SHEQU" import --db "$PG_BASE/$db" --key-file "$dir/shequ.key" --file "$PG_CSV" --mode all_or_nothing
@@ -294,9 +304,7 @@ run_raw_pg() {
   INSIDE=""
   timed "$dir/copy" psql -XAtq -v ON_ERROR_STOP=1 "$PG_BASE/$db" -c "\\copy persons_raw FROM '$PG_CSV' CSV HEADER"
   count=$(psql -XAtq "$PG_BASE/$db" -c 'SELECT count(*) FROM persons_raw')
-  [ "$RC" -eq 0 ] || problem "raw postgresql round $round: exit status $RC: $(head -3 "$dir/copy.err")"
-  [ "$count" -eq "$PG_ROWS" ] || problem "raw postgresql round $round: $count rows in persons_raw, not $PG_ROWS"
-  [ ! -s "$dir/copy.err" ] || problem "raw postgresql round $round: stderr: $(head -3 "$dir/copy.err")"
+  check_raw "raw postgresql" "$dir/copy.err" "$count" "$PG_ROWS"
   record 3 "$round"
   psql -XAtq "$PG_URL" -c "DROP DATABASE $db" >/dev/null
   rm -rf "$dir"
