@@ -47,7 +47,7 @@ App::App(const AppConfig& config)
       imports_(registry_, hub_) {
   applied_migrations_ = store::Migrate(*db_);
   cases_.Reload();
-  catalog_.Load();
+  if (config.load_catalog) catalog_.Load();
   router_.set_authenticator([this](const http::Request& r) { return auth_.Authenticate(r); });
   router_.set_fast_authenticator([this](const http::Request& r) { return auth_.AuthenticateFromMemory(r); });
   AddCoreRoutes();

@@ -28,6 +28,9 @@ struct AppConfig {
   size_t body_limit = 16 * 1024;  // default for JSON routes
   std::string key_file;           // personal-data keys; empty: DefaultKeyFile(db_url)
   std::string message_driver = "log";  // how registration codes reach phones (auth::MakeMessageSender)
+  // The service guides and their search index (about 0.3 s): commands that
+  // neither serve nor touch guides (import, accounts, audit, backup) skip it.
+  bool load_catalog = true;
 };
 
 // "<sqlite file>.key" beside a SQLite database, "var/shequ.key" otherwise.

@@ -329,7 +329,9 @@ int main(int argc, char** argv) {
   CLI11_PARSE(cli, argc, argv);
   try {
     if (*serve_cmd) return Serve(db_url, serve);
-    auto app = OpenApp(db_url);
+    AppConfig config;
+    config.load_catalog = *demo_cmd || *migrate_cmd;
+    auto app = OpenApp(db_url, config);
     audit::Trail cli_trail(Clock::System(), nullptr);
     if (*migrate_cmd) {
       // Opening the app applied them; say which.
