@@ -30,7 +30,7 @@ const std::set<std::string> kStopwords = {
     // …and their spoken forms (Shanghainese too: 哪能 how, 伐 question mark, 啥 what).
     "有没有", "可不可以", "是不是", "会不会", "要不要", "为什么", "什么时候", "怎么弄", "怎么样", "干嘛", "该干嘛",
     "哪能", "伐", "啥", "有啥", "咋", "咋办", "想问", "问下", "问问", "听说", "知道", "不知道", "晓得", "不晓得",
-    "好像", "觉得", "真的", "现在", "还能", "还要", "还是", "我能", "那种", "这种"};
+    "在哪", "在哪里", "在哪儿", "好像", "觉得", "真的", "现在", "还能", "还要", "还是", "我能", "那种", "这种"};
 
 // An age in the question (85岁, 我妈85了, 七十了, 八十几岁): a person of 60 or more is an older
 // resident, of 80 or more a very old one. Amounts, scores and sizes are not ages.
@@ -39,8 +39,9 @@ std::vector<std::string> AgeTerms(const std::string& normalized, std::string& sa
   static const std::set<std::string> kNotAge = {"元", "块", "分", "万", "千", "平", "米", "斤", "公", "次", "号", "路",
                                                 "天", "个", "年", "月", "楼", "室", "户", "人"};
   static const std::map<std::string, int> kTens = {{"六", 60}, {"七", 70}, {"八", 80}, {"九", 90}};
+  // The oldest age said counts (我六十七，想帮九十岁的邻居: a very old resident).
   int age = 0;
-  for (size_t i = 0; i < chars.size() && age == 0; ++i) {
+  for (size_t i = 0; i < chars.size(); ++i) {
     int value = -1;
     size_t next = i;
     if (chars[i][0] >= '0' && chars[i][0] <= '9') {
@@ -61,8 +62,11 @@ std::vector<std::string> AgeTerms(const std::string& normalized, std::string& sa
     }
     if (value < 60 || value > 115) continue;
     if (next < chars.size() && kNotAge.contains(chars[next])) continue;
+    if (value <= age) continue;
     age = value;
+    said.clear();
     for (size_t k = i; k < next; ++k) said += chars[k];
+    i = next - 1;
   }
   if (age == 0) return {};
   if (age >= 80) return {"老年人", "高龄"};
@@ -188,6 +192,11 @@ GuideIndex::GuideIndex(std::vector<Guide> guides, const Segmenter& segmenter, Sy
 
 std::vector<std::string> GuideIndex::Parts(const std::string& word) const {
   std::vector<std::string> parts;
+  // The segmenter keeps a number with its unit (3600元, 15年) but a resident may write it bare
+  // (发3600, 3600块): the number is a part of its own.
+  size_t digits = 0;
+  while (digits < word.size() && word[digits] >= '0' && word[digits] <= '9') ++digits;
+  if (digits >= 2 && digits < word.size()) parts.push_back(word.substr(0, digits));
   if (!vocabulary_.contains(word)) return parts;
   std::vector<std::string> chars = Characters(word);
   std::vector<std::pair<size_t, size_t>> spans;  // [begin, end) in characters
@@ -257,7 +266,11 @@ std::vector<QueryTerm> GuideIndex::Terms(std::string_view question) const {
   std::vector<std::string> words = segmenter_.Words(normalized);
   std::erase_if(words, [](const std::string& w) { return w == " " || w.empty(); });
   std::vector<QueryTerm> terms;
-  std::vector<std::string> split;  // neighbouring pieces the dictionary could not join: often a typo
+  // Neighbouring pieces the dictionary could not join: often a typo. With the words either side.
+  struct Split {
+    std::string pieces, before, after;
+  };
+  std::vector<Split> split;
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& w = words[i];
     if (!kStopwords.contains(w)) AddTerm(terms, w, CharCount(w) == 1 ? 0.3 : 1.0, w);
@@ -275,7 +288,7 @@ std::vector<QueryTerm> GuideIndex::Terms(std::string_view question) const {
       if (df_.contains(joined)) {
         AddTerm(terms, joined, 0.8, joined);
       } else {
-        split.push_back(joined);
+        split.push_back({joined, i > 0 ? words[i - 1] : "", j + 1 < words.size() ? words[j + 1] : ""});
       }
     }
   }
@@ -313,15 +326,24 @@ std::vector<QueryTerm> GuideIndex::Terms(std::string_view question) const {
     return vocabulary_.contains(word) || synonyms_.contains(word) ||
            std::any_of(labels_.begin(), labels_.end(), [&](const auto& l) { return l.contains(word); });
   };
-  auto correct = [&](const std::string& typo, bool service_terms) {
+  auto correct = [&](const std::string& typo, bool service_terms, const std::string& before = "",
+                     const std::string& after = "") {
     std::vector<std::string> chars = Characters(typo);
-    std::vector<std::tuple<bool, bool, int, std::string>> near;
+    // A correction that makes a service term with the word before or after it (敬老卡补半 → 敬老卡补办)
+    // is likelier than a commoner word: the resident named what the mistyped word is about.
+    auto with_neighbour = [&](const std::string& word) {
+      return (!before.empty() && vocabulary_.contains(before + word)) ||
+             (!after.empty() && vocabulary_.contains(word + after));
+    };
+    std::vector<std::tuple<bool, bool, bool, int, std::string>> near;
     auto consider = [&](const std::vector<std::string>& other, const std::string& word) {
       if (other.size() != chars.size()) return;
       int differ = 0;
       for (size_t k = 0; k < chars.size() && differ < 2; ++k) differ += chars[k] != other[k];
       auto df = df_.find(word);
-      if (differ == 1) near.emplace_back(other[0] == chars[0], known_service(word), df == df_.end() ? 0 : df->second, word);
+      if (differ == 1)
+        near.emplace_back(other[0] == chars[0], with_neighbour(word), known_service(word), df == df_.end() ? 0 : df->second,
+                          word);
     };
     if (auto same_length = by_length_.find(chars.size()); same_length != by_length_.end())
       for (const auto& [other, indexed] : same_length->second) consider(other, indexed);
@@ -331,14 +353,14 @@ std::vector<QueryTerm> GuideIndex::Terms(std::string_view question) const {
     std::sort(near.begin(), near.end(), std::greater<>());
     for (size_t k = 0; k < near.size() && k < 2; ++k) {
       // A guide's own term is likelier meant than a word that happens to be one character off.
-      double weight = (std::get<0>(near[k]) ? 0.7 : 0.35) * (std::get<1>(near[k]) ? 1.0 : 0.8);
+      double weight = (std::get<0>(near[k]) ? 0.7 : 0.35) * (std::get<1>(near[k]) || std::get<2>(near[k]) ? 1.0 : 0.8);
       // When the pieces hold a word the segmenter found whole (老人 in 老人吃), the rest is more
       // likely a word of its own than a wrong character.
       if (std::any_of(words.begin(), words.end(), [&](const std::string& w) {
             return CharCount(w) >= 2 && !kStopwords.contains(w) && typo.find(w) != std::string::npos && w != typo;
           }))
         weight *= 0.5;
-      const std::string& word = std::get<3>(near[k]);
+      const std::string& word = std::get<4>(near[k]);
       if (df_.contains(word)) AddTerm(terms, word, weight, typo, true);
       if (chars.size() >= 3)  // two characters are too short to be sure which word was meant
         for (const auto& [colloquial, meaning] : expansions_)
@@ -346,17 +368,28 @@ std::vector<QueryTerm> GuideIndex::Terms(std::string_view question) const {
             for (const std::string& w : meaning) AddTerm(terms, w, weight * 0.9, typo, true);
     }
   };
-  for (const std::string& pair : split) correct(pair, false);
+  // Pieces or words that start with a numeral are amounts (十五年, 三十几, 一年假), not typos.
+  static const std::set<std::string> kNumerals = {"一", "二", "两", "三", "四", "五", "六", "七", "八", "九", "十", "百", "几"};
+  for (const Split& pair : split)
+    if (!kNumerals.contains(Characters(pair.pieces)[0])) correct(pair.pieces, false, pair.before, pair.after);
   // A whole word of three or four characters that no guide uses and no colloquial term names
   // (医宝卡) may be a mistyped one; two characters are too short to tell a typo from a plain word.
   for (const std::string& w : words) {
     size_t length = CharCount(w);
     if (length < 3 || length > 4 || kStopwords.contains(w) || df_.contains(w) || synonyms_.contains(w)) continue;
     if (std::any_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; })) continue;
-    static const std::set<std::string> kNumerals = {"一", "二", "两", "三", "四", "五", "六", "七", "八", "九", "十", "百", "几"};
-    if (kNumerals.contains(Characters(w)[0])) continue;  // 十五年, 三十几: amounts, not typos
+    if (kNumerals.contains(Characters(w)[0])) continue;
     correct(w, true);
   }
+  // Of overlapping mistyped pieces (居主, 主证, 居主证) the longest that has a correction is
+  // likelier the word meant: corrections of the pieces inside it count half.
+  std::vector<double> scale(terms.size(), 1.0);
+  for (size_t t = 0; t < terms.size(); ++t)
+    for (const QueryTerm& o : terms)
+      if (terms[t].correction && o.correction && o.origin != terms[t].origin &&
+          o.origin.find(terms[t].origin) != std::string::npos)
+        scale[t] = 0.5;
+  for (size_t t = 0; t < terms.size(); ++t) terms[t].weight *= scale[t];
   return terms;
 }
 

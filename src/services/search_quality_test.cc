@@ -79,18 +79,18 @@ class SearchQualityTest : public store::testing::StoreTest {
 
 // The goal is hit@1 >= 90 % and hit@3 >= 98 % (docs/benchmarks.md has the figures);
 // these floors are a little below what was reached, so the build fails when quality drops.
-constexpr double kHit1Floor = 0.91;  // measured 0.924 (218/236)
-constexpr double kHit3Floor = 0.98;  // measured 0.992 (234/236)
+constexpr double kHit1Floor = 0.93;  // measured 0.941 (222/236); 0.924 before the third round
+constexpr double kHit3Floor = 0.98;  // measured 0.996 (235/236)
 // The held-out set was since used to find what the search lacked (in general words, never its
-// questions'), so it is a development set now; heldout2.tsv is the one nobody tuned on.
-constexpr double kHeldOutHit1Floor = 0.89;  // measured 0.906 (77/85); 0.682 before, 0.588 before the first tuning
-constexpr double kHeldOutHit3Floor = 0.96;  // measured 0.976 (83/85); 0.812 before
+// questions'), so it is a development set now.
+constexpr double kHeldOutHit1Floor = 0.90;  // measured 0.918 (78/85); 0.682 before, 0.588 before the first tuning
+constexpr double kHeldOutHit3Floor = 0.97;  // measured 1.000 (85/85); 0.812 before
 // The second held-out set was the development set of the third round of tuning.
-constexpr double kHeldOut2Hit1Floor = 0.80;  // measured 0.832 (104/125); 0.848 (106/125) when written
-constexpr double kHeldOut2Hit3Floor = 0.94;  // measured 0.960 (120/125); 0.952 (119/125) when written
+constexpr double kHeldOut2Hit1Floor = 0.95;  // measured 0.984 (123/125); 0.832 (104/125) before the round
+constexpr double kHeldOut2Hit3Floor = 0.98;  // measured 1.000 (125/125); 0.960 (120/125) before
 // The third only reports; its floors catch a collapse.
-constexpr double kHeldOut3Hit1Floor = 0.82;  // 0.853 (128/150) when written
-constexpr double kHeldOut3Hit3Floor = 0.94;  // 0.967 (145/150) when written
+constexpr double kHeldOut3Hit1Floor = 0.82;  // measured 0.860 (129/150); 0.853 (128/150) when written
+constexpr double kHeldOut3Hit3Floor = 0.94;  // measured 0.973 (146/150); 0.967 (145/150) when written
 
 struct Measured {
   size_t questions = 0;
