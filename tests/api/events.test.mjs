@@ -2,7 +2,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, api, login, assertProblem, assertSecurityHeaders, openEvents, deadline,
+  startServer, api, cli, login, assertProblem, assertSecurityHeaders, openEvents, deadline,
 } from './harness.mjs';
 
 let srv;
@@ -10,9 +10,18 @@ const open = [];
 
 let reader; // an admin session used to look up audit rows
 
+// Audit rows go only to accounts that may read the audit log: an auditor of
+// 江苏路街道 (310105002) receives those of the subdistrict, jiangsu (its admin,
+// without audit.read) none.
+const AUDITOR = ['jiangsu-auditor', 'Audit-jiangsu-2026'];
+const asAuditor = () => login(srv.base, ...AUDITOR);
+
 before(async () => {
   srv = await startServer();
   reader = await login(srv.base, 'admin');
+  const added = await cli(['user', 'add', '--db', srv.db.url, '--username', AUDITOR[0], '--role', 'auditor',
+    '--area', '310105002', '--display-name', '江苏路审计员', '--password', AUDITOR[1]]);
+  assert.equal(added.code, 0, `shequ user add ${AUDITOR[0]}: ${added.stdout}\n${added.stderr}`);
 });
 after(async () => {
   for (const s of open) s.close();
@@ -53,7 +62,7 @@ describe('GET /api/v1/events', () => {
   });
 
   it('with the session cookie answers text/event-stream and sends audit events with ids', async () => {
-    const js = await login(srv.base, 'jiangsu');
+    const js = await asAuditor();
     const es = await subscribe({ cookie: js.cookie });
     assert.equal(es.status, 200);
     assert.match(es.headers['content-type'] || '', /^text\/event-stream/);
@@ -85,7 +94,7 @@ describe('GET /api/v1/events', () => {
   });
 
   it('reconnecting with Last-Event-ID replays the events after it', async () => {
-    const js = await login(srv.base, 'jiangsu');
+    const js = await asAuditor();
     const es = await subscribe({ cookie: js.cookie });
     const l1 = await loginRow('jiangsu');
     const e1 = await es.waitFor(auditOf(l1.row), 5000, 'first event');
@@ -113,11 +122,12 @@ describe('GET /api/v1/events', () => {
     es3.close();
   });
 
-  it("jiangsu does not receive huayang's audit events; admin does", async () => {
-    const js = await login(srv.base, 'jiangsu');
+  it("jiangsu's auditor does not receive huayang's audit events; admin does; jiangsu (no audit.read) receives none", async () => {
+    const js = await asAuditor();
     const adm = await login(srv.base, 'admin');
     const esJ = await subscribe({ cookie: js.cookie });
     const esA = await subscribe({ cookie: adm.cookie });
+    const esNone = await subscribe({ cookie: (await login(srv.base, 'jiangsu')).cookie });
     const pre = await loginRow('jiangsu');
     const preEv = await esJ.waitFor(auditOf(pre.row), 5000, "jiangsu's first login");
     const hy = await loginRow('huayang');
@@ -142,6 +152,13 @@ describe('GET /api/v1/events', () => {
     await esJ2.waitFor(auditOf(again.row), 5000, 'live event after replay');
     assert.ok(!esJ2.events.some((e) => e.json && e.json.account === 'huayang'), 'replay skips huayang rows');
     assert.ok(esJ2.events.some(auditOf(mine.row)), "replay includes jiangsu's earlier login");
+    assert.ok(!esNone.events.some((e) => e.event === 'audit'), 'jiangsu, without audit.read, got audit rows');
+    const esNone2 = await subscribe({ cookie: (await login(srv.base, 'jiangsu')).cookie, lastEventId: preEv.id });
+    await loginRow('jiangsu');
+    await deadline(500);
+    assert.ok(!esNone2.events.some((e) => e.event === 'audit'), 'nor in a replay');
+    esNone.close();
+    esNone2.close();
     esJ.close();
     esA.close();
     esJ2.close();
@@ -169,13 +186,13 @@ describe('GET /api/v1/events', () => {
     assert.ok(esW.events.some(caseEvent(theirs.json.id)), "the worker's case on the worker's stream");
     assert.ok(!esR.events.some(caseEvent(theirs.json.id)), "the resident got someone else's case");
     assert.ok(!esR.events.some((e) => e.event === 'audit'), 'the resident got audit rows');
-    assert.ok(esW.events.some((e) => e.event === 'audit'), 'staff still get the audit rows of their territory');
+    assert.ok(!esW.events.some((e) => e.event === 'audit'), 'the worker (no audit.read) got audit rows');
     esR.close();
     esW.close();
   });
 
   it('a revoked session stops receiving events', async () => {
-    const js = await login(srv.base, 'jiangsu');
+    const js = await asAuditor();
     const es = await subscribe({ token: js.token });
     const out = await api(srv.base, '/api/v1/auth/logout', { method: 'POST', token: js.token });
     assert.equal(out.status, 204);
