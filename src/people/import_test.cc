@@ -89,6 +89,38 @@ TEST_P(ImportTest, DuplicateRowsAndOutOfScopeAreasAreRejected) {
   EXPECT_EQ(scoped.counts.rejected, 1);  // 31010500200101 is another grid
 }
 
+// A broken cell (a NUL, a control character) rejects its row, never the whole
+// file: PostgreSQL's COPY would refuse a NUL and break the import off.
+TEST_P(ImportTest, ControlCharactersRejectOnlyTheirRow) {
+  std::string nul_name = std::string("张") + '\0' + "三";
+  std::string csv = std::string(kHeader) + Row(1) + Row(2, nul_name) + Row(3, "李\x01四") + Row(4);
+  auto out = Run(csv, false);
+  ASSERT_TRUE(out.failure.ok()) << out.failure.message().en;
+  EXPECT_EQ(out.counts.inserted, 2);
+  EXPECT_EQ(out.counts.rejected, 2);
+  auto report = ReadTable(out.error_report);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->rows.size(), 2u);
+  EXPECT_NE(report->rows[0].back().find("name contains control characters"), std::string::npos);
+  EXPECT_EQ(Persons(), 2);
+}
+
+// Rows are checked a chunk ahead of the writes: rejections keep the file's order across chunks.
+TEST_P(ImportTest, RejectedRowsKeepTheirOrderAcrossChunks) {
+  std::string csv = kHeader;
+  for (int i = 0; i < 9000; ++i) csv += (i == 10 || i == 5000 || i == 8999) ? Row(i, std::string(60, 'x')) : Row(i);
+  auto out = Run(csv, false);
+  ASSERT_TRUE(out.failure.ok());
+  EXPECT_EQ(out.counts.inserted, 8997);
+  auto report = ReadTable(out.error_report);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->rows.size(), 3u);
+  auto table = ReadTable(csv);
+  EXPECT_EQ(report->rows[0][2], table->rows[10][2]);
+  EXPECT_EQ(report->rows[1][2], table->rows[5000][2]);
+  EXPECT_EQ(report->rows[2][2], table->rows[8999][2]);
+}
+
 TEST_P(ImportTest, HundredThousandRows) {
   int n = GetParam() == store::testing::Kind::kSqlite ? 100000 : 20000;
   std::string csv = kHeader;

@@ -99,6 +99,17 @@ std::string DigitsOnly(std::string_view phone) {
 }
 
 Result<PersonInput> CheckPerson(PersonInput in, std::string_view today) {
+  // A NUL or another control character (a broken spreadsheet cell) is never part of a name or a
+  // code; PostgreSQL refuses NUL outright, which would break off a whole import.
+  for (auto [field, value] : {std::pair{"name", &in.name}, {"document_type", &in.document_type},
+                              {"document_number", &in.document_number}, {"sex", &in.sex},
+                              {"birth_date", &in.birth_date}, {"phone", &in.phone}, {"hukou", &in.hukou},
+                              {"ethnicity", &in.ethnicity}, {"area_code", &in.area_code}}) {
+    if (std::any_of(value->begin(), value->end(), [](char c) { return (c >= 0 && c < 0x20) || c == 0x7f; })) {
+      return Status::Invalid(field, {fmt::format("{}含有不可见的控制字符", field),
+                                     fmt::format("{} contains control characters", field)});
+    }
+  }
   if (in.name.empty() || Utf8Length(in.name) > 50) {
     return Status::Invalid("name", {"姓名不能为空，且不超过 50 个字", "name is required, at most 50 characters"});
   }

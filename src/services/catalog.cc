@@ -171,8 +171,13 @@ void Catalog::Load() {
       std::string body = json::serialize(g.body);
       if (auto it = present.find(g.code); it != present.end()) {
         if (it->second && *it->second != body) {
-          conn.Execute("UPDATE service_guides SET body = ?, updated_at = ? WHERE code = ?", {body, now, g.code});
-          conn.Execute("UPDATE service_guide_versions SET body = ? WHERE code = ? AND version = 1", {body, g.code});
+          // Still unedited when written: an editor may have saved since the SELECT (PostgreSQL).
+          if (conn.Execute("UPDATE service_guides SET name = ?, category = ?, body = ?, updated_at = ?"
+                           " WHERE code = ? AND version = 1 AND updated_by = 'system'",
+                           {g.name, g.category, body, now, g.code}) == 1) {
+            conn.Execute("UPDATE service_guide_versions SET body = ?, changed_at = ? WHERE code = ? AND version = 1",
+                         {body, now, g.code});
+          }
         }
         continue;
       }

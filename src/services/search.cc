@@ -48,7 +48,7 @@ std::vector<std::string> AgeTerms(const std::string& normalized, std::string& sa
       if (i > 0 && chars[i - 1][0] >= '0' && chars[i - 1][0] <= '9') continue;
       value = 0;
       while (next < chars.size() && chars[next].size() == 1 && chars[next][0] >= '0' && chars[next][0] <= '9')
-        value = value * 10 + (chars[next++][0] - '0');
+        value = std::min(value * 10 + (chars[next++][0] - '0'), 1000);  // a phone number is no age: stop counting
     } else if (auto tens = kTens.find(chars[i]); tens != kTens.end() && i + 1 < chars.size() && chars[i + 1] == "十") {
       value = tens->second;
       next = i + 2;

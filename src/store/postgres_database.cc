@@ -85,8 +85,8 @@ class PostgresConnection : public Connection {
     PutCopyData(data);
     if (PQputCopyEnd(conn_, nullptr) != 1) throw SystemError("PostgreSQL: " + std::string(PQerrorMessage(conn_)));
     ResultPtr end(PQgetResult(conn_), &PQclear);
+    while (PGresult* more = PQgetResult(conn_)) PQclear(more);  // the connection is idle again before any throw
     Check(end.get());
-    while (PGresult* more = PQgetResult(conn_)) PQclear(more);
   }
 
   void Begin(bool write) override { ExecuteScript("BEGIN"); }
