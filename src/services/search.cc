@@ -22,6 +22,9 @@ constexpr double kK1 = 1.2, kB = 0.75;
 constexpr double kCoverageBase = 0.25;
 // A guide whose name or one of whose 俗称 the question says outright scores this much more.
 constexpr double kNamedBonus = 0.4;
+// Of the terms one part of the question brings in, each after the best counts this much of the one before.
+constexpr double kOriginDecay = 0.4;
+constexpr size_t kOriginFull = 2;
 // Words that carry the shape of a question, not what it is about.
 const std::set<std::string> kStopwords = {
     "我", "我们", "你", "他", "她", "想", "要", "去", "哪里", "哪儿", "什么", "怎么", "怎样", "怎么办", "如何", "可以", "能",
@@ -95,14 +98,14 @@ size_t CharCount(std::string_view s) {
 }
 
 void AddTerm(std::vector<QueryTerm>& terms, const std::string& term, double weight, const std::string& origin,
-             bool correction = false) {
+             bool correction = false, int meaning = 0) {
   for (QueryTerm& t : terms) {
     if (t.term == term) {
-      if (weight > t.weight) t = {term, weight, origin, correction};
+      if (weight > t.weight) t = {term, weight, origin, correction, meaning};
       return;
     }
   }
-  terms.push_back({term, weight, origin, correction});
+  terms.push_back({term, weight, origin, correction, meaning});
 }
 
 }  // namespace
@@ -158,6 +161,7 @@ GuideIndex::GuideIndex(std::vector<Guide> guides, const Segmenter& segmenter, Sy
     if (const json::value* aka = guides_[g].body.if_contains("also_known_as"); aka && aka->is_array())
       for (const auto& a : aka->as_array())
         if (a.is_string()) labels.insert(Normalize(a.as_string()));
+    labels_all_.insert(labels.begin(), labels.end());
     labels_.push_back(std::move(labels));
     std::array<Field, kFields> fields = FieldsOf(guides_[g]);
     std::array<std::map<std::string, int>, kFields> tf;
@@ -183,9 +187,24 @@ GuideIndex::GuideIndex(std::vector<Guide> guides, const Segmenter& segmenter, Sy
   }
   for (const auto& [word, df] : df_) by_length_[CharCount(word)].emplace_back(Characters(word), word);
   for (const auto& [colloquial, meaning] : synonyms_) {
-    std::vector<std::string> words = segmenter_.Words(meaning);
-    std::erase_if(words, [](const std::string& w) { return w == " " || kStopwords.contains(w); });
+    std::vector<std::string> words;
+    std::vector<int> which;
+    // A meaning that is a service term (养老保险转入) is one thing however it is segmented; the words
+    // of a longer description (职业技能培训) are alternatives of their own.
+    int k = 0;
+    for (size_t start = 0; start <= meaning.size(); ++k) {
+      size_t end = std::min(meaning.find(' ', start), meaning.size());
+      std::string item = meaning.substr(start, end - start);
+      bool term = vocabulary_.contains(item);
+      for (std::string& w : segmenter_.Words(item))
+        if (w != " " && !w.empty() && !kStopwords.contains(w)) {
+          words.push_back(std::move(w));
+          which.push_back(term ? k : ++k);
+        }
+      start = end + 1;
+    }
     expansions_.emplace_back(colloquial, std::move(words));
+    meanings_.push_back(std::move(which));
   }
   for (int f = 0; f < kFields; ++f) average_length_[f] = guides_.empty() ? 1 : std::max(1.0, total[f] / guides_.size());
 }
@@ -309,9 +328,11 @@ std::vector<QueryTerm> GuideIndex::Terms(std::string_view question) const {
       compact += chars[k];
     }
   }
-  for (const auto& [colloquial, meaning] : expansions_) {
+  for (size_t e = 0; e < expansions_.size(); ++e) {
+    const auto& [colloquial, meaning] = expansions_[e];
     if (normalized.find(colloquial) == std::string::npos && compact.find(colloquial) == std::string::npos) continue;
-    for (const std::string& w : meaning) AddTerm(terms, w, CharCount(w) == 1 ? 0.3 : 0.9, colloquial);
+    for (size_t k = 0; k < meaning.size(); ++k)
+      AddTerm(terms, meaning[k], CharCount(meaning[k]) == 1 ? 0.3 : 0.9, colloquial, false, meanings_[e][k] + 1);
   }
   if (compact != normalized)
     for (const std::string& w : vocabulary_)
@@ -319,6 +340,18 @@ std::vector<QueryTerm> GuideIndex::Terms(std::string_view question) const {
         AddTerm(terms, w, 0.9, w);
         for (const std::string& part : Parts(w)) AddTerm(terms, part, 0.6, w);
       }
+  // Two neighbouring parts of the question whose terms, one of them brought in by a colloquial word,
+  // together make a guide's name or 俗称 (敬老卡 and 补办, said as 敬老卡掉了) name that guide.
+  for (size_t a = 0, n = terms.size(); a < n; ++a)
+    for (size_t b = 0; b < n; ++b) {
+      const QueryTerm& x = terms[a];
+      const QueryTerm& y = terms[b];
+      if (x.origin == y.origin || (x.origin == x.term && y.origin == y.term) || CharCount(x.term) < 2 ||
+          CharCount(y.term) < 2 || !labels_all_.contains(x.term + y.term) ||
+          normalized.find(x.origin + y.origin) == std::string::npos)
+        continue;
+      AddTerm(terms, x.term + y.term, std::min({0.9, x.weight, y.weight}), x.origin + y.origin);
+    }
   // One wrong character: index words (or, for a whole unknown word, colloquial terms too) that
   // differ in one place, those that keep the first character first (低宝 → 低保 before 宝宝),
   // then the commoner ones. A corrected colloquial term brings in what it means.
@@ -402,6 +435,9 @@ std::vector<Hit> GuideIndex::Rank(const std::vector<QueryTerm>& terms, const std
   std::vector<double> score(guides_.size(), 0);
   // matched[t][g]: guide g holds term t in some field.
   std::vector<std::vector<char>> matched(terms.size());
+  // What each part of the question adds to each guide, by the terms it brought in: one colloquial
+  // word that means three index words must not count three times as much as a word said outright.
+  std::map<std::string, std::vector<std::map<int, double>>> by_origin;
   for (size_t t = 0; t < terms.size(); ++t) {
     auto postings = postings_.find(terms[t].term);
     if (postings == postings_.end()) continue;
@@ -411,10 +447,24 @@ std::vector<Hit> GuideIndex::Rank(const std::vector<QueryTerm>& terms, const std
     for (const Posting& p : postings->second) {
       if (!in_pool[p.guide]) continue;
       double norm = kK1 * (1 - kB + kB * length_[p.guide][p.field] / average_length_[p.field]);
-      score[p.guide] += terms[t].weight * idf * kFieldWeight[p.field] * p.count * (kK1 + 1) / (p.count + norm);
+      auto& parts = by_origin[terms[t].origin];
+      if (parts.empty()) parts.resize(guides_.size());
+      double c = terms[t].weight * idf * kFieldWeight[p.field] * p.count * (kK1 + 1) / (p.count + norm);
+      parts[p.guide][terms[t].meaning] += c;
       matched[t][p.guide] = 1;
     }
   }
+  for (auto& [origin, parts] : by_origin)
+    for (size_t g = 0; g < guides_.size(); ++g) {
+      std::vector<double> c;
+      for (const auto& [meaning, x] : parts[g]) c.push_back(x);
+      std::sort(c.begin(), c.end(), std::greater<>());
+      double factor = 1;
+      for (size_t k = 0; k < c.size(); ++k) {
+        score[g] += c[k] * factor;
+        if (k + 1 >= kOriginFull) factor *= kOriginDecay;
+      }
+    }
   // A guide that matches more of what the resident said goes first: BM25 alone lets one
   // frequent word in a guide's name outweigh the rest of the question.
   double own_chars = 0;  // the question's own words of two characters or more

@@ -39,6 +39,9 @@ struct QueryTerm {
   std::string origin;
   // A correction of a mistyped word: its origin is a part of the question of its own.
   bool correction = false;
+  // Which of the meanings of a colloquial term it comes from (养老保险转入 of 社保转移 养老保险转入):
+  // the words of one meaning are one thing the resident said, the meanings are alternatives.
+  int meaning = 0;
 };
 
 struct Hit {
@@ -88,6 +91,7 @@ class GuideIndex {
   const Segmenter& segmenter_;
   Synonyms synonyms_;
   std::vector<std::pair<std::string, std::vector<std::string>>> expansions_;  // synonyms_, segmented once
+  std::vector<std::vector<int>> meanings_;  // for each word of expansions_, which meaning of the line it is of
   struct Posting {
     size_t guide;
     int field;
@@ -103,6 +107,7 @@ class GuideIndex {
   std::map<size_t, std::vector<std::pair<std::vector<std::string>, std::string>>> by_length_;
   std::map<std::string, size_t> by_code_;
   std::vector<std::set<std::string>> labels_;  // each guide's name and 俗称, normalized
+  std::set<std::string> labels_all_;            // all of them
   std::set<std::string> vocabulary_;  // the service terms given to the segmenter (俗称, colloquial terms)
   std::set<std::string> known_;       // every word of the guides as segmented, and the service terms
   std::vector<std::pair<std::vector<std::string>, std::string>> service_;  // service terms, split into characters

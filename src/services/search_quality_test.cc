@@ -80,7 +80,7 @@ class SearchQualityTest : public store::testing::StoreTest {
 
 // The goal is hit@1 >= 90 % and hit@3 >= 98 % (docs/benchmarks.md has the figures);
 // these floors are a little below what was reached, so the build fails when quality drops.
-constexpr double kHit1Floor = 0.93;  // measured 0.941 (222/236); 0.924 before the third round
+constexpr double kHit1Floor = 0.94;  // measured 0.953 (225/236); 0.941 before the fourth round, 0.924 before the third
 constexpr double kHit3Floor = 0.98;  // measured 0.996 (235/236)
 // The held-out set was since used to find what the search lacked (in general words, never its
 // questions'), so it is a development set now.
@@ -90,11 +90,11 @@ constexpr double kHeldOutHit3Floor = 0.97;  // measured 1.000 (85/85); 0.812 bef
 constexpr double kHeldOut2Hit1Floor = 0.95;  // measured 0.984 (123/125); 0.832 (104/125) before the round
 constexpr double kHeldOut2Hit3Floor = 0.98;  // measured 1.000 (125/125); 0.960 (120/125) before
 // The third was untouched until the third round and the development set of the fourth.
-constexpr double kHeldOut3Hit1Floor = 0.82;  // measured 0.860 (129/150); 0.853 (128/150) when written
-constexpr double kHeldOut3Hit3Floor = 0.94;  // measured 0.973 (146/150); 0.967 (145/150) when written
+constexpr double kHeldOut3Hit1Floor = 0.87;  // measured 0.893 (134/150); 0.860 before the round, 0.853 when written
+constexpr double kHeldOut3Hit3Floor = 0.95;  // measured 0.973 (146/150); 0.967 (145/150) when written
 // The fourth only reports; its floors catch a collapse.
-constexpr double kHeldOut4Hit1Floor = 0.79;  // 0.827 (124/150) when written
-constexpr double kHeldOut4Hit3Floor = 0.91;  // 0.940 (141/150) when written
+constexpr double kHeldOut4Hit1Floor = 0.79;  // measured 0.840 (126/150); 0.827 (124/150) when written
+constexpr double kHeldOut4Hit3Floor = 0.91;  // measured 0.940 (141/150), as when written
 
 struct Measured {
   size_t questions = 0;
