@@ -9,7 +9,7 @@
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, recoverServer, stopOrDrop, api, login, loginAll, assertProblem, recordSteps, listAll, openEvents, RawConn,
+  startServer, recoverServer, stopOrDrop, api, cli, login, loginAll, assertProblem, recordSteps, listAll, openEvents, RawConn,
 } from './harness.mjs';
 
 const ACCOUNTS = [
@@ -771,8 +771,13 @@ describe('categories and the working calendar', () => {
 
 describe('live events', () => {
   it('a new case reaches the jiangsu dispatcher\'s stream and not huayang\'s', async () => {
+    // An auditor of 华阳路 hears of huayang's logins (audit rows need audit.read): the barrier below.
+    const added = await cli(['user', 'add', '--db', srv.db.url, '--username', 'huayang-auditor', '--role', 'auditor',
+      '--area', HUAYANG, '--display-name', '华阳路审计员', '--password', 'Audit-huayang-2026']);
+    assert.equal(added.code, 0, `shequ user add huayang-auditor: ${added.stdout}\n${added.stderr}`);
+    const auditor = await login(srv.base, 'huayang-auditor', 'Audit-huayang-2026');
     const esD = await openEvents(srv.base, { token: S['jiangsu-dispatcher'].token });
-    const esH = await openEvents(srv.base, { token: S.huayang.token });
+    const esH = await openEvents(srv.base, { token: auditor.token });
     open.push(esD, esH);
     assert.equal(esD.status, 200);
     assert.equal(esH.status, 200);
@@ -780,11 +785,11 @@ describe('live events', () => {
     const ev = await esD.waitFor((e) => e.event === 'case' && e.json && e.json.id === c.id, 5000, `case event ${c.id}`);
     assert.equal(ev.json.state, 'reported');
     assert.equal(ev.json.action, 'report');
-    // a later event inside huayang's scope: once it arrived, the case event would have too
+    // a later event inside 华阳路: once it arrived, the case event would have too
     const hy = await login(srv.base, 'huayang');
     await esH.waitFor((e) => e.event === 'audit' && e.json && e.json.request_id === hy.requestId, 5000,
       'the audit event of huayang\'s own login');
-    assert.ok(!esH.events.some((e) => e.event === 'case'), `huayang got no case events: ${JSON.stringify(esH.events.map((e) => e.event))}`);
+    assert.ok(!esH.events.some((e) => e.event === 'case'), `华阳路 got no case events: ${JSON.stringify(esH.events.map((e) => e.event))}`);
     // and an action on it is announced too
     await step('jiangsu-dispatcher', c.id, 'file');
     const filed = await esD.waitFor((e) => e.event === 'case' && e.json && e.json.id === c.id && e.json.action === 'file', 5000,
