@@ -221,6 +221,20 @@ TEST_P(ApplicationsTest, EveryShippedFormFieldHasAnEnglishLabel) {
   EXPECT_GT(fields, 600);
 }
 
+// Residents ask in their own words: every shipped guide says in theirs when it is needed.
+TEST_P(ApplicationsTest, EveryShippedGuideSaysInResidentsWordsWhenItIsNeeded) {
+  json::object list = catalog_->List("");
+  ASSERT_GE(list.at("items").as_array().size(), 195u);
+  for (const auto& item : list.at("items").as_array()) {
+    json::object guide = *catalog_->Get(item.at("id").as_string());
+    const json::value* situations = guide.if_contains("situations");
+    ASSERT_TRUE(situations && situations->is_array()) << guide.at("id").as_string();
+    EXPECT_GE(situations->as_array().size(), 8u) << guide.at("id").as_string();
+    for (const auto& s : situations->as_array())
+      EXPECT_TRUE(s.is_string() && !s.as_string().empty()) << guide.at("id").as_string();
+  }
+}
+
 // A database a release without English labels filled: guides nobody edited
 // take the new release's text; an edited one keeps the district's.
 TEST_P(ApplicationsTest, ANewReleaseUpdatesOnlyUneditedGuides) {

@@ -14,8 +14,9 @@ namespace json = boost::json;
 namespace {
 
 // How much a match in each field counts: name and 俗称, summary, groups,
-// eligibility, materials, steps and the rest.
-constexpr std::array<double, 6> kFieldWeight = {3.0, 2.0, 1.0, 1.0, 0.6, 0.4};
+// eligibility, materials, steps and the rest, situations (the life situations
+// in residents' words in which a guide is needed).
+constexpr std::array<double, 7> kFieldWeight = {3.0, 2.0, 1.0, 1.0, 0.6, 0.4, 1.5};
 constexpr double kK1 = 1.2, kB = 0.75;
 // Guides are ordered by BM25 × (kCoverageBase + the share of the question they match) / (kCoverageBase + 1):
 // the score is BM25's when a guide matches all of the question, less when it matches a part.
@@ -33,7 +34,9 @@ const std::set<std::string> kStopwords = {
     // …and their spoken forms (Shanghainese too: 哪能 how, 伐 question mark, 啥 what).
     "有没有", "可不可以", "是不是", "会不会", "要不要", "为什么", "什么时候", "怎么弄", "怎么样", "干嘛", "该干嘛",
     "哪能", "伐", "啥", "有啥", "咋", "咋办", "想问", "问下", "问问", "听说", "知道", "不知道", "晓得", "不晓得",
-    "在哪", "在哪里", "在哪儿", "好像", "觉得", "真的", "现在", "还能", "还要", "还是", "我能", "那种", "这种"};
+    "在哪", "在哪里", "在哪儿", "好像", "觉得", "真的", "现在", "还能", "还要", "还是", "我能", "那种", "这种",
+    // …and of when and where it is asked, which the guides' situations also use (今天就要钱救命).
+    "今天", "明天", "昨天", "附近", "哪家", "还有", "多少钱", "少钱"};
 
 // An age in the question (85岁, 我妈85了, 七十了, 八十几岁): a person of 60 or more is an older
 // resident, of 80 or more a very old one. Amounts, scores and sizes are not ages.
@@ -255,7 +258,8 @@ std::array<std::string, GuideIndex::kFields> GuideIndex::TextsOf(const Guide& gu
           Join(b.if_contains("eligibility")),
           Join(b.if_contains("materials"), "；"),
           Join(b.if_contains("steps"), "；") + " " + Join(b.if_contains("where")) + " " + Join(b.if_contains("fee")) + " " +
-              Join(b.if_contains("legal_basis")) + " " + Join(b.if_contains("name_en"))};
+              Join(b.if_contains("legal_basis")) + " " + Join(b.if_contains("name_en")),
+          Join(b.if_contains("situations"), "；")};
 }
 
 std::array<GuideIndex::Field, GuideIndex::kFields> GuideIndex::FieldsOf(const Guide& guide) const {

@@ -3,7 +3,8 @@
 // normalized and split into words, colloquial terms are expanded from the
 // synonym table, an age (85岁, 七十了) stands for an older resident, a word with
 // one wrong character is matched to the index's word it most likely meant, and
-// guides are ranked by BM25 over their fields (name and 俗称 weigh most) times
+// guides are ranked by BM25 over their fields (name and 俗称 weigh most, then
+// the summary and the situations residents describe in their own words) times
 // how much of the question they match, so one frequent word cannot outweigh the
 // rest, and a little more when the question names the guide (社保卡, 火化). Service terms the segmenter keeps whole (宝宝医保) are indexed with their
 // parts too (宝宝, 医保). The databases' full-text indexes only pick the
@@ -77,7 +78,7 @@ class GuideIndex {
     std::vector<std::string> words;
     std::string text;  // for highlighting
   };
-  static constexpr int kFields = 6;
+  static constexpr int kFields = 7;
   std::vector<std::string> Words(std::string_view text) const;
   // The words of a service term the segmenter keeps whole (宝宝医保, 吃低保) that are words of
   // the guides or terms themselves (宝宝, 医保; 低保): so 给宝宝办医保 finds 宝宝医保.

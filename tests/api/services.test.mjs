@@ -317,6 +317,7 @@ describe('editing a guide (service.admin)', () => {
     assertField(await patch('admin', c, { version: v, time_limit_days: -1 }), 'time_limit_days', 'time_limit_days -1');
     assertField(await patch('admin', c, { version: v, online: 'yes' }), 'online', 'online "yes"');
     assertField(await patch('admin', c, { version: v, materials: 'one string' }), 'materials', 'materials not a list');
+    assertField(await patch('admin', c, { version: v, situations: ['一种情形', 7] }), 'situations', 'situations not all text');
     const field = { key: 'reason', label: '原因', label_en: 'Reason', type: 'text', required: true }
     const badForms = [
       ['form', 'not a list', {}],
@@ -372,6 +373,21 @@ describe('editing a guide (service.admin)', () => {
     assert.ok(h.includes('&lt;script&gt;') || h.includes('&lt;img'), `the markup shows as text: ${h}`);
     // the guide's other words still find it (the edit did not drop it from the index)
     await assertInTop('普法讲座', '普法讲座预约');
+  });
+
+  it('a situation added in residents\' words finds the guide, and that situation is the passage shown', async () => {
+    const target = code('法律援助申请');
+    const SITUATION = '外婆的翡翠镯子被珊瑚店老板扣下不还'; // 翡翠, 珊瑚: in no shipped guide
+    const none = await search('翡翠镯子被扣');
+    assert.ok(!none.items.some((x) => x.id === target), `not found before the edit: ${show(none)}`);
+    const g = await guide(target);
+    assert.ok(Array.isArray(g.situations) && g.situations.length >= 8, `shipped situations: ${JSON.stringify(g.situations)}`);
+    const res = await patch('admin', target, { version: g.version, situations: [...g.situations, SITUATION] });
+    assert.equal(res.status, 200, `PATCH situations -> ${res.status} ${res.text.slice(0, 300)}`);
+    assert.equal(res.json.situations.at(-1), SITUATION);
+    const b = await search('翡翠镯子被扣');
+    assert.equal(b.items[0]?.id, target, `the situation finds ${target} first: ${show(b)}`);
+    assert.ok(b.items[0].highlight.includes('<mark>翡翠</mark>'), `the situation is the passage shown: ${b.items[0].highlight}`);
   });
 });
 

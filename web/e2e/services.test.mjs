@@ -332,3 +332,34 @@ test('an admin edits a guide’s fee, the guide page shows it, and a stale save 
   assert.deepEqual(versions.map((v) => v.version), [3, 2, 1])
   assert.deepEqual(problems, [])
 })
+
+test('an admin adds a situation in residents’ words, and a visitor asking in those words finds the guide', async () => {
+  const SITUATION = '阁楼的琉璃天窗裂开了' // 琉璃, 天窗: in no shipped guide
+  const visitor = await phone()
+  await visitor.page.goto('/services')
+  await ask(visitor.page, '琉璃天窗裂开')
+  const firstCode = () => visitor.page.getByTestId('service-result').first().getAttribute('data-code', { timeout: 1000 }).catch(() => null)
+  assert.notEqual(await firstCode(), 'ZF014', 'not found before the edit')
+
+  const { page, problems } = await open({ viewport: DESKTOP })
+  await login(page, 'admin')
+  await page.goto('/services-admin/ZF014')
+  const situations = page.getByTestId('edit-situations')
+  await situations.waitFor()
+  const shipped = (await situations.inputValue()).split('\n')
+  assert.ok(shipped.length >= 8, `the shipped situations, one per line: ${shipped.join(' / ')}`)
+  await situations.fill([...shipped, SITUATION].join('\n'))
+  const saved = page.waitForResponse((r) => r.url().endsWith('/api/v1/services/ZF014') && r.request().method() === 'PATCH')
+  await page.getByTestId('service-edit-save').click()
+  const res = await saved
+  assert.equal(res.status(), 200)
+  assert.deepEqual(JSON.parse(res.request().postData()), { version: 1, situations: [...shipped, SITUATION] })
+  await page.getByTestId('service-edit-version').filter({ hasText: '第 2 版' }).waitFor()
+
+  await ask(visitor.page, '琉璃天窗裂开')
+  const first = visitor.page.getByTestId('service-result').first()
+  assert.equal(await first.getAttribute('data-code'), 'ZF014', 'found by the new situation')
+  assert.match(await first.innerHTML(), /<mark>琉璃<\/mark>/, 'the situation is the passage shown')
+  assert.deepEqual(problems, [])
+  assert.deepEqual(visitor.problems, [])
+})

@@ -975,6 +975,7 @@ export default {
     keepMine: 'Save my changes over the latest version',
     fields: {
       summary: 'Summary',
+      situations: 'Situations (in residents\' words)',
       eligibility: 'Who can apply (eligibility)',
       materials: 'What to bring (materials)',
       steps: 'How to do it (steps)',
@@ -983,6 +984,7 @@ export default {
     },
     fieldNames: {
       summary: 'summary',
+      situations: 'situations',
       eligibility: 'eligibility',
       materials: 'materials',
       steps: 'steps',
@@ -990,6 +992,7 @@ export default {
       fee: 'fee',
     },
     onePerLine: 'One item per line',
+    situationsHint: 'One situation per line, in residents\' own words (e.g. 老人中风后瘫在床上): residents\' questions find this guide by them',
     timeLimitHint: '0 means done on the spot',
     save: 'Save',
     discard: 'Discard changes',

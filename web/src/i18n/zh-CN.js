@@ -975,6 +975,7 @@ export default {
     keepMine: '在最新版本上保存我的修改',
     fields: {
       summary: '简介',
+      situations: '常见情形（居民的说法）',
       eligibility: '谁能办（申请条件）',
       materials: '要带什么（申请材料）',
       steps: '怎么办（办理步骤）',
@@ -983,6 +984,7 @@ export default {
     },
     fieldNames: {
       summary: '简介',
+      situations: '常见情形',
       eligibility: '申请条件',
       materials: '申请材料',
       steps: '办理步骤',
@@ -990,6 +992,7 @@ export default {
       fee: '收费',
     },
     onePerLine: '每行一项',
+    situationsHint: '每行一种情形，用居民自己的话写（如“老人中风后瘫在床上”）：居民提问时据此找到本指南',
     timeLimitHint: '0 表示当场办结',
     save: '保存',
     discard: '放弃修改',
