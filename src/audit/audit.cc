@@ -58,7 +58,7 @@ int64_t Trail::Append(store::Connection& conn, const Entry& entry) const {
                               {"action", row.action},   {"object", row.object},
                               {"area_code", row.area_code}, {"request_id", row.request_id}};
     conn.AfterCommit([hub = hub_, data = boost::json::serialize(event), path = row.area_path] {
-      hub->Publish("audit", data, path, {}, "audit.read");
+      hub->Publish("audit", data, path, {"audit.read"});
     });
   }
   return row.seq;

@@ -171,7 +171,7 @@ int CaseService::SweepDeadlines() {
       std::string data = json::serialize(json::object{{"id", row.Int(0)}, {"state", row.Text(2)},
                                                       {"deadline", row.Int(3) == 2 ? "red" : "yellow"},
                                                       {"owner_code", row.Text(4)}});
-      conn.AfterCommit([this, data, path = row.Text(1)] { hub_.Publish("case_deadline", data, path); });
+      conn.AfterCommit([this, data, path = row.Text(1)] { hub_.Publish("case_deadline", data, path, {"case.read"}); });
       ++marked;
     }
     return Status::Ok();

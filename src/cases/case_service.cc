@@ -422,7 +422,7 @@ void Announce(store::Connection& conn, http::EventHub& hub, int64_t id, const st
               const std::string& state, const std::string& area_path, int64_t reporter) {
   std::string data = json::serialize(json::object{{"id", id}, {"action", action}, {"state", state}});
   conn.AfterCommit([&hub, data, area_path, reporter] {
-    hub.Publish("case", data, area_path, reporter ? std::vector<int64_t>{reporter} : std::vector<int64_t>{});
+    hub.Publish("case", data, area_path, {"case.read"}, reporter ? std::vector<int64_t>{reporter} : std::vector<int64_t>{});
   });
 }
 

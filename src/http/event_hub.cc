@@ -11,13 +11,13 @@ EventHub::EventHub(size_t backlog)
                    .count() *
                1000) {}
 
-void EventHub::Publish(std::string type, std::string data, std::string area_path, std::vector<int64_t> residents,
-                       std::string permission) {
+void EventHub::Publish(std::string type, std::string data, std::string area_path, std::vector<std::string> permissions,
+                       std::vector<int64_t> residents) {
   std::vector<std::function<void()>> wake;
   {
     std::lock_guard lock(mutex_);
     events_.push_back({next_id_++, std::move(type), std::move(data), std::move(area_path), std::move(residents),
-                       std::move(permission)});
+                       std::move(permissions)});
     if (events_.size() > backlog_) events_.pop_front();
     for (auto& [id, w] : wakers_) wake.push_back(w);
   }

@@ -24,13 +24,13 @@ struct Event {
   // Residents are not staff: of the events in their territory they receive
   // only those addressed to their own account (their case, their application).
   std::vector<int64_t> residents;
-  // Staff receive the event only with this permission (audit rows need
-  // audit.read, as the audit log does); empty: every staff member in scope.
-  std::string permission;
+  // Staff receive the event only with one of these permissions, those that
+  // open the list it concerns (audit rows: audit.read; cases: case.read).
+  std::vector<std::string> permissions;
 
   bool For(const Principal& who) const {
     if (who.role == "resident") return std::find(residents.begin(), residents.end(), who.account_id) != residents.end();
-    return permission.empty() || who.Can(permission);
+    return std::any_of(permissions.begin(), permissions.end(), [&](const std::string& p) { return who.Can(p); });
   }
 };
 
@@ -40,8 +40,9 @@ class EventHub {
   // client's Last-Event-ID from before a restart is not mistaken for a new one.
   explicit EventHub(size_t backlog = 1000);
 
-  void Publish(std::string type, std::string data, std::string area_path, std::vector<int64_t> residents = {},
-               std::string permission = {});
+  // REQUIRES: `permissions` is not empty (an event every role may hear is a leak waiting to happen).
+  void Publish(std::string type, std::string data, std::string area_path, std::vector<std::string> permissions,
+               std::vector<int64_t> residents = {});
   // Events with id > after, inside `scope`, oldest first.
   std::vector<Event> Since(uint64_t after, const store::Scope& scope) const;
   uint64_t last_id() const;

@@ -69,7 +69,7 @@ void ImportJobs::Run(Principal who, std::string request_id, int64_t id, bool all
     boost::json::object event = CountsJson(c);
     event["id"] = id;
     event["status"] = status;
-    hub_.Publish("import", boost::json::serialize(event), who.area_path, {}, "registry.import");
+    hub_.Publish("import", boost::json::serialize(event), who.area_path, {"registry.import"});
   };
   ImportOutcome outcome;
   try {

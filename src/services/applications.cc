@@ -29,6 +29,9 @@ enum Col {
   kUpdated, kAreaName, kProxyName
 };
 
+// Staff who may open the applications list, and so hear of its changes: those who apply on a
+// resident's behalf and those who handle applications.
+const std::vector<std::string> kApplicationStaff = {"application.apply", "application.handle"};
 constexpr size_t kMaxMaterialBytes = 5 * 1024 * 1024;
 constexpr int64_t kMaxMaterials = 10;
 
@@ -271,7 +274,7 @@ void Record(store::Connection& conn, const audit::Trail& trail, http::EventHub& 
   trail.Append(conn, entry);
   std::string data = json::serialize(json::object{{"id", step.id}, {"action", step.action}, {"state", step.to}});
   conn.AfterCommit([&hub, data, path = step.area_path, applicant] {
-    hub.Publish("application", data, path, applicant ? std::vector<int64_t>{applicant} : std::vector<int64_t>{});
+    hub.Publish("application", data, path, kApplicationStaff, applicant ? std::vector<int64_t>{applicant} : std::vector<int64_t>{});
   });
 }
 
@@ -581,7 +584,7 @@ int Applications::SweepDeadlines() {
       int64_t level = r.Int(2);
       conn.Execute("UPDATE applications SET deadline_warned = ? WHERE id = ?", {level, r.Int(0)});
       std::string data = json::serialize(json::object{{"id", r.Int(0)}, {"deadline", level == 2 ? "red" : "yellow"}});
-      conn.AfterCommit([this, data, path = r.Text(1)] { hub_.Publish("application_deadline", data, path); });
+      conn.AfterCommit([this, data, path = r.Text(1)] { hub_.Publish("application_deadline", data, path, kApplicationStaff); });
       ++marked;
     }
     return Status::Ok();

@@ -191,6 +191,43 @@ describe('GET /api/v1/events', () => {
     esW.close();
   });
 
+  it('case events reach only staff who read cases, application events only staff who apply or handle', async () => {
+    const resident = await login(srv.base, 'jiangsu-resident');
+    const worker = await login(srv.base, 'jiangsu-worker');
+    const esW = await subscribe({ cookie: worker.cookie });
+    const esA = await subscribe({ cookie: (await asAuditor()).cookie });
+    // the demo's dispatcher of 江苏路 reads cases but not applications
+    const esD = await subscribe({ cookie: (await login(srv.base, 'jiangsu-dispatcher')).cookie });
+    // an online application of the resident's, then a case they report
+    const guide = (await api(srv.base, '/api/v1/services/FL010')).json;
+    const answers = { text: '测试填写', textarea: '情况说明：测试填写', number: 3, date: '2026-05-18', checkbox: true };
+    const form = Object.fromEntries(guide.form.map((f) => [f.key, f.type === 'select' ? f.options[0] : answers[f.type]]));
+    const applied = await api(srv.base, '/api/v1/applications', {
+      method: 'POST', token: resident.token, body: { guide_code: 'FL010', form },
+    });
+    assert.equal(applied.status, 201, applied.text);
+    const area = (await api(srv.base, '/api/v1/me', { token: resident.token })).json.area.code;
+    const reported = await api(srv.base, '/api/v1/cases', {
+      method: 'POST', token: resident.token, body: { category_code: 'S10', title: '楼道灯坏了', area_code: area },
+    });
+    assert.equal(reported.status, 201, reported.text);
+    const appEvent = (e) => e.event === 'application' && e.json && e.json.id === applied.json.id;
+    const caseEvent = (e) => e.event === 'case' && e.json && e.json.id === reported.json.id;
+    await esW.waitFor(appEvent, 5000, 'the application on the worker\'s stream');
+    await esW.waitFor(caseEvent, 5000, 'the case on the worker\'s stream');
+    // events arrive in order: once the later case has reached the dispatcher, the application would have too
+    await esD.waitFor(caseEvent, 5000, 'the case on the dispatcher\'s stream');
+    assert.ok(!esD.events.some((e) => e.event.startsWith('application')), 'the dispatcher heard of an application');
+    // …and once a later audit row has reached the auditor, the case would have too
+    const later = await loginRow('jiangsu');
+    await esA.waitFor(auditOf(later.row), 5000, 'a later audit row on the auditor\'s stream');
+    assert.ok(!esA.events.some((e) => e.event.startsWith('case') || e.event.startsWith('application')),
+      `the auditor heard of cases or applications: ${esA.events.map((e) => e.event).join(',')}`);
+    esW.close();
+    esA.close();
+    esD.close();
+  });
+
   it('a revoked session stops receiving events', async () => {
     const js = await asAuditor();
     const es = await subscribe({ token: js.token });
