@@ -82,24 +82,24 @@ class SearchQualityTest : public store::testing::StoreTest {
 
 // The goal is hit@1 >= 90 % and hit@3 >= 98 % (docs/benchmarks.md has the figures);
 // these floors are a little below what was reached, so the build fails when quality drops.
-constexpr double kHit1Floor = 0.94;  // measured 0.953 (225/236); 0.941 before the fourth round, 0.924 before the third
+constexpr double kHit1Floor = 0.94;  // measured 0.962 (227/236); 0.953 before the guides' situations, 0.924 before the third round
 constexpr double kHit3Floor = 0.98;  // measured 1.000 (236/236); 0.996 before the fifth round
 // The held-out set was since used to find what the search lacked (in general words, never its
 // questions'), so it is a development set now.
-constexpr double kHeldOutHit1Floor = 0.85;  // measured 0.871 (74/85); 0.918 before the guides' situations, 0.588 before the first tuning
+constexpr double kHeldOutHit1Floor = 0.87;  // measured 0.894 (76/85); 0.918 before the guides' situations, 0.588 before the first tuning
 constexpr double kHeldOutHit3Floor = 0.97;  // measured 0.988 (84/85); 1.000 before the situations, 0.812 before the first tuning
 // The second held-out set was the development set of the third round of tuning.
-constexpr double kHeldOut2Hit1Floor = 0.93;  // measured 0.952 (119/125); 0.984 before the situations, 0.832 before the third round
+constexpr double kHeldOut2Hit1Floor = 0.95;  // measured 0.968 (121/125); 0.984 before the situations, 0.832 before the third round
 constexpr double kHeldOut2Hit3Floor = 0.98;  // measured 1.000 (125/125); 0.960 (120/125) before
 // The third was untouched until the third round and the development set of the fourth.
-constexpr double kHeldOut3Hit1Floor = 0.91;  // measured 0.933 (140/150); 0.893 before the situations, 0.853 when written
+constexpr double kHeldOut3Hit1Floor = 0.93;  // measured 0.953 (143/150); 0.893 before the situations, 0.853 when written
 constexpr double kHeldOut3Hit3Floor = 0.97;  // measured 0.993 (149/150); 0.973 before the situations, 0.967 when written
 // The fourth was untouched until the fourth round and the development set of the fifth.
-constexpr double kHeldOut4Hit1Floor = 0.89;  // measured 0.913 (137/150); 0.840 before the situations, 0.827 when written
-constexpr double kHeldOut4Hit3Floor = 0.95;  // measured 0.973 (146/150); 0.940 before the situations and when written
+constexpr double kHeldOut4Hit1Floor = 0.90;  // measured 0.920 (138/150); 0.840 before the situations, 0.827 when written
+constexpr double kHeldOut4Hit3Floor = 0.96;  // measured 0.987 (148/150); 0.940 before the situations and when written
 // The fifth only reports; its floors catch a collapse.
-constexpr double kHeldOut5Hit1Floor = 0.77;  // measured 0.800 (120/150); 0.667 (100/150) when written, before the situations
-constexpr double kHeldOut5Hit3Floor = 0.94;  // measured 0.967 (145/150); 0.873 (131/150) when written
+constexpr double kHeldOut5Hit1Floor = 0.81;  // measured 0.840 (126/150); 0.800 after the first situations, 0.667 (100/150) when written
+constexpr double kHeldOut5Hit3Floor = 0.95;  // measured 0.973 (146/150); 0.967 after the first situations, 0.873 (131/150) when written
 
 struct Measured {
   size_t questions = 0;
