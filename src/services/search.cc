@@ -15,8 +15,9 @@ namespace {
 
 // How much a match in each field counts: name and 俗称, summary, groups,
 // eligibility, materials, steps and the rest, situations (the life situations
-// in residents' words in which a guide is needed).
-constexpr std::array<double, 7> kFieldWeight = {3.0, 2.0, 1.0, 1.0, 0.6, 0.4, 1.5};
+// in residents' words in which a guide is needed). Who qualifies (eligibility)
+// and when a guide is needed (situations) are what residents say most.
+constexpr std::array<double, 7> kFieldWeight = {3.0, 2.0, 1.0, 1.5, 0.6, 0.4, 2.0};
 constexpr double kK1 = 1.2, kB = 0.75;
 // Guides are ordered by BM25 × (kCoverageBase + the share of the question they match) / (kCoverageBase + 1):
 // the score is BM25's when a guide matches all of the question, less when it matches a part.

@@ -7,8 +7,9 @@
 // the search nor the other sets (a third of it describes a situation without
 // naming any service); it was untouched until the fifth round and its
 // development set. heldout5.tsv, written the same way and spread over 151
-// different guides, is never tuned on: its figure shows how the tuning
-// carries over, and the test prints only its counts. SHEQU_SEARCH_MISSES=1
+// different guides, was untouched until the sixth round. heldout6.tsv, one
+// question for each of 150 guides, is never tuned on: its figure shows how the
+// tuning carries over, and the test prints only its counts. SHEQU_SEARCH_MISSES=1
 // prints the misses (and the words searched for) of the other sets.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -82,7 +83,7 @@ class SearchQualityTest : public store::testing::StoreTest {
 
 // The goal is hit@1 >= 90 % and hit@3 >= 98 % (docs/benchmarks.md has the figures);
 // these floors are a little below what was reached, so the build fails when quality drops.
-constexpr double kHit1Floor = 0.94;  // measured 0.962 (227/236); 0.953 before the guides' situations, 0.924 before the third round
+constexpr double kHit1Floor = 0.94;  // measured 0.966 (228/236); 0.953 before the guides' situations, 0.924 before the third round
 constexpr double kHit3Floor = 0.98;  // measured 1.000 (236/236); 0.996 before the fifth round
 // The held-out set was since used to find what the search lacked (in general words, never its
 // questions'), so it is a development set now.
@@ -95,11 +96,14 @@ constexpr double kHeldOut2Hit3Floor = 0.98;  // measured 1.000 (125/125); 0.960 
 constexpr double kHeldOut3Hit1Floor = 0.93;  // measured 0.953 (143/150); 0.893 before the situations, 0.853 when written
 constexpr double kHeldOut3Hit3Floor = 0.97;  // measured 0.993 (149/150); 0.973 before the situations, 0.967 when written
 // The fourth was untouched until the fourth round and the development set of the fifth.
-constexpr double kHeldOut4Hit1Floor = 0.90;  // measured 0.920 (138/150); 0.840 before the situations, 0.827 when written
-constexpr double kHeldOut4Hit3Floor = 0.96;  // measured 0.987 (148/150); 0.940 before the situations and when written
-// The fifth only reports; its floors catch a collapse.
-constexpr double kHeldOut5Hit1Floor = 0.81;  // measured 0.840 (126/150); 0.800 after the first situations, 0.667 (100/150) when written
-constexpr double kHeldOut5Hit3Floor = 0.95;  // measured 0.973 (146/150); 0.967 after the first situations, 0.873 (131/150) when written
+constexpr double kHeldOut4Hit1Floor = 0.90;  // measured 0.927 (139/150); 0.840 before the situations, 0.827 when written
+constexpr double kHeldOut4Hit3Floor = 0.97;  // measured 0.993 (149/150); 0.940 before the situations and when written
+// The fifth was untouched until the sixth round (field weights, two synonyms) and its development set.
+constexpr double kHeldOut5Hit1Floor = 0.85;  // measured 0.880 (132/150); 0.840 before the round, 0.667 (100/150) when written
+constexpr double kHeldOut5Hit3Floor = 0.96;  // measured 0.987 (148/150); 0.973 before the round, 0.873 (131/150) when written
+// The sixth only reports; its floors catch a collapse.
+constexpr double kHeldOut6Hit1Floor = 0.77;  // measured 0.807 (121/150); 0.800 (120/150) when written
+constexpr double kHeldOut6Hit3Floor = 0.92;  // measured 0.947 (142/150), as when written
 
 struct Measured {
   size_t questions = 0;
@@ -187,10 +191,15 @@ TEST_P(SearchQualityTest, FourthHeldOutQuestions) {
            [this](std::string key, std::string value) { RecordProperty(key, value); });
 }
 
+TEST_P(SearchQualityTest, FifthHeldOutQuestions) {
+  CheckSet(*catalog_, {"heldout5.tsv", 150, kHeldOut5Hit1Floor, kHeldOut5Hit3Floor, true},
+           [this](std::string key, std::string value) { RecordProperty(key, value); });
+}
+
 // Written from the guides alone by someone who saw neither the search code nor the other sets, and
 // never tuned on: it shows how the tuning carries over. Only its counts are ever printed.
-TEST_P(SearchQualityTest, FifthHeldOutQuestions) {
-  CheckSet(*catalog_, {"heldout5.tsv", 150, kHeldOut5Hit1Floor, kHeldOut5Hit3Floor, false},
+TEST_P(SearchQualityTest, SixthHeldOutQuestions) {
+  CheckSet(*catalog_, {"heldout6.tsv", 150, kHeldOut6Hit1Floor, kHeldOut6Hit3Floor, false},
            [this](std::string key, std::string value) { RecordProperty(key, value); });
 }
 
