@@ -46,6 +46,13 @@ class ApplicationsTest : public store::testing::StoreTest {
     return db().Acquire()->Query("SELECT COUNT(*) FROM " + table)[0].Int(0);
   }
 
+  // The details of the newest audit row of a release (Catalog::Load).
+  json::object LastRelease() {
+    store::Rows rows = db().Acquire()->Query(
+        "SELECT details FROM audit_log WHERE action = 'service.release' ORDER BY seq DESC LIMIT 1");
+    if (rows.empty()) return {};
+    return json::parse(rows[0].Text(0)).as_object();
+  }
   json::object Apply(const Principal& who, const std::string& body) {
     Result<json::object> a = applications_->Apply(who, "t", json::parse(body).as_object());
     EXPECT_TRUE(a.ok()) << a.status().message().en;
@@ -263,6 +270,39 @@ TEST_P(ApplicationsTest, ANewReleaseUpdatesOnlyUneditedGuides) {
   EXPECT_EQ(catalog_->Get("HJ003")->at("version").as_int64(), 1);
   EXPECT_EQ(english_labels("HJ001"), 0);
   EXPECT_EQ(catalog_->Get("HJ001")->at("version").as_int64(), 2);
+  json::object release = LastRelease();
+  EXPECT_EQ(release.at("rewritten"), json::array{"HJ003"});
+  EXPECT_TRUE(release.at("added").as_array().empty());
+}
+
+// A release that brings a new field (situations) adds it to a guide the district edited, as a
+// new version by the system; the district's own edits stay. A start that changes nothing
+// writes no audit row.
+TEST_P(ApplicationsTest, ANewFieldReachesEditedGuidesAsANewVersion) {
+  json::object body = *catalog_->Get("HJ001");
+  json::value situations = body.at("situations");
+  for (const char* key : {"id", "version", "sample", "situations"}) body.erase(key);
+  body["fee"] = "区里改过的收费";
+  db().Acquire()->Execute("UPDATE service_guides SET body = ?, version = 2, updated_by = 'admin' WHERE code = 'HJ001'",
+                          {json::serialize(body)});
+  catalog_ = std::make_unique<Catalog>(db(), trail_, clock_);
+  catalog_->Load();
+  json::object now = *catalog_->Get("HJ001");
+  EXPECT_EQ(now.at("version").as_int64(), 3);
+  EXPECT_EQ(now.at("fee").as_string(), "区里改过的收费");
+  EXPECT_EQ(now.at("situations"), situations);
+  EXPECT_EQ(db().Acquire()->Query("SELECT changed_by FROM service_guide_versions WHERE code = 'HJ001' AND version = 3")[0].Text(0),
+            "system");
+  json::object release = LastRelease();
+  ASSERT_EQ(release.at("extended").as_array().size(), 1u);
+  EXPECT_EQ(release.at("extended").as_array()[0].at("code"), "HJ001");
+  EXPECT_EQ(release.at("extended").as_array()[0].at("fields"), json::array{"situations"});
+
+  int64_t rows = db().Acquire()->Query("SELECT count(*) FROM audit_log WHERE action = 'service.release'")[0].Int(0);
+  catalog_ = std::make_unique<Catalog>(db(), trail_, clock_);
+  catalog_->Load();
+  EXPECT_EQ(db().Acquire()->Query("SELECT count(*) FROM audit_log WHERE action = 'service.release'")[0].Int(0), rows);
+  EXPECT_EQ(catalog_->Get("HJ001")->at("version").as_int64(), 3);
 }
 
 TEST_P(ApplicationsTest, StaffOfAnotherNeighborhoodSeeNothing) {

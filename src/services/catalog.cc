@@ -156,39 +156,93 @@ void Catalog::Index(store::Connection& conn, const std::string& code, const std:
   conn.Execute("INSERT INTO service_guide_terms (code, terms) VALUES (?, ?)", {code, terms});
 }
 
+namespace {
+
+struct StoredGuide {
+  std::string body;
+  int64_t version = 1;
+  bool unedited = false;  // as the release wrote it (version 1 by system)
+};
+
+// What a release changed, for its audit row.
+struct ReleaseChanges {
+  json::array added, rewritten, extended;
+};
+
+// Guides a newer release ships are added, and guides nobody edited yet follow the release's
+// text. A district's edits stay as they are; only a field this release brings that the edited
+// guide lacks altogether (situations, when they were new) is added to it, as a new version.
+void Follow(store::Connection& conn, const Guide& shipped, const StoredGuide& stored, const std::string& now,
+            ReleaseChanges& changes) {
+  std::string body = json::serialize(shipped.body);
+  if (stored.unedited) {
+    if (stored.body == body) return;
+    // Still unedited when written: an editor may have saved since the SELECT (PostgreSQL).
+    if (conn.Execute("UPDATE service_guides SET name = ?, category = ?, body = ?, updated_at = ?"
+                     " WHERE code = ? AND version = 1 AND updated_by = 'system'",
+                     {shipped.name, shipped.category, body, now, shipped.code}) == 1) {
+      conn.Execute("UPDATE service_guide_versions SET body = ?, changed_at = ? WHERE code = ? AND version = 1",
+                   {body, now, shipped.code});
+      changes.rewritten.emplace_back(shipped.code);
+    }
+    return;
+  }
+  json::object edited = json::parse(stored.body).as_object();
+  json::array fields;
+  for (const auto& kv : shipped.body)
+    if (!edited.contains(kv.key())) {
+      edited[kv.key()] = kv.value();
+      fields.emplace_back(kv.key());
+    }
+  if (fields.empty()) return;
+  std::string text = json::serialize(edited);
+  if (conn.Execute("UPDATE service_guides SET body = ?, version = ?, updated_at = ?, updated_by = 'system'"
+                   " WHERE code = ? AND version = ?",
+                   {text, stored.version + 1, now, shipped.code, stored.version}) != 1)
+    return;
+  conn.Execute("INSERT INTO service_guide_versions (code, version, body, changed_by, changed_at) VALUES (?, ?, ?, 'system', ?)",
+               {shipped.code, stored.version + 1, text, now});
+  changes.extended.push_back({{"code", shipped.code}, {"fields", std::move(fields)}, {"version", stored.version + 1}});
+}
+
+// One audit row for what a release changed, at the top of the territory (guides serve all of it).
+void AuditRelease(store::Connection& conn, const audit::Trail& trail, ReleaseChanges& changes) {
+  if (changes.added.empty() && changes.rewritten.empty() && changes.extended.empty()) return;
+  store::Rows root = conn.Query("SELECT code, path FROM areas WHERE parent_code IS NULL ORDER BY length(path), code LIMIT 1");
+  audit::Entry entry{"system", "system", "service.release", "services", root.empty() ? "" : root[0].Text(0),
+                     root.empty() ? "/" : root[0].Text(1), "release", {}};
+  entry.details = {{"added", std::move(changes.added)},
+                   {"rewritten", std::move(changes.rewritten)},
+                   {"extended", std::move(changes.extended)}};
+  trail.Append(conn, entry);
+}
+
+}  // namespace
+
 void Catalog::Load() {
   Synonyms synonyms = ParseSynonyms(EmbeddedText("services/synonyms.tsv"));
   std::vector<Guide> shipped = ShippedGuides();
   if (!segmenter_) segmenter_ = std::make_unique<Segmenter>(Vocabulary(shipped, synonyms));
   store::WithWrite(db_, [&](store::Connection& conn) -> Status {
-    // Guides a newer release ships are added, and guides nobody edited yet
-    // follow the release's text; a district's edits stay as they are.
-    std::map<std::string, std::optional<std::string>> present;  // code → body while unedited
-    for (const auto& row : conn.Query("SELECT code, body, version, updated_by FROM service_guides")) {
-      bool unedited = row.Int(2) == 1 && row.Text(3) == "system";
-      present[row.Text(0)] = unedited ? std::optional(row.Text(1)) : std::nullopt;
-    }
+    ReleaseChanges changes;
+    std::map<std::string, StoredGuide> present;
+    for (const auto& row : conn.Query("SELECT code, body, version, updated_by FROM service_guides"))
+      present[row.Text(0)] = {row.Text(1), row.Int(2), row.Int(2) == 1 && row.Text(3) == "system"};
     std::string now = FormatUtc(clock_.Now());
     for (const Guide& g : shipped) {
-      std::string body = json::serialize(g.body);
       if (auto it = present.find(g.code); it != present.end()) {
-        if (it->second && *it->second != body) {
-          // Still unedited when written: an editor may have saved since the SELECT (PostgreSQL).
-          if (conn.Execute("UPDATE service_guides SET name = ?, category = ?, body = ?, updated_at = ?"
-                           " WHERE code = ? AND version = 1 AND updated_by = 'system'",
-                           {g.name, g.category, body, now, g.code}) == 1) {
-            conn.Execute("UPDATE service_guide_versions SET body = ?, changed_at = ? WHERE code = ? AND version = 1",
-                         {body, now, g.code});
-          }
-        }
+        Follow(conn, g, it->second, now, changes);
         continue;
       }
+      std::string body = json::serialize(g.body);
       conn.Execute("INSERT INTO service_guides (code, name, category, body, version, updated_at, updated_by)"
                    " VALUES (?, ?, ?, ?, 1, ?, 'system')",
                    {g.code, g.name, g.category, body, now});
       conn.Execute("INSERT INTO service_guide_versions (code, version, body, changed_by, changed_at) VALUES (?, 1, ?, 'system', ?)",
                    {g.code, body, now});
+      changes.added.emplace_back(g.code);
     }
+    AuditRelease(conn, trail_, changes);
     return Status::Ok();
   });
   std::vector<Guide> stored;
