@@ -75,28 +75,7 @@ if want fanout && [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $(( SU
   echo "ulimit -n is $(ulimit -n) (hard $(ulimit -Hn)): too low for $SUBSCRIBERS streams" >&2; exit 1
 fi
 
-TMP=$(mktemp -d /tmp/shequ-bench-cases.XXXXXX)
-chmod 755 "$TMP"  # tests/pg.sh runs the cluster as postgres, in a folder under here
-PIDS=()
-PG_DIR=""
-CHILD_PID=""
-cleanup() {
-  local status=$?
-  set +e
-  [ -n "$CHILD_PID" ] && kill -TERM "$CHILD_PID" 2>/dev/null && wait "$CHILD_PID" 2>/dev/null
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  done
-  [ -n "$PG_DIR" ] && "$ROOT/tests/pg.sh" stop "$PG_DIR" >/dev/null 2>&1
-  rm -rf "$TMP"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_workspace shequ-bench-cases
 
 log() { echo "[cases.sh] $*" >&2; }
 problem() { echo "$*" | tee -a "$TMP/problems" >&2; }
@@ -111,10 +90,10 @@ SHEQU=$TMP/shequ
 # Runs a command in the background so that a signal reaches the trap at once.
 run_child() {
   "$@" &
-  CHILD_PID=$!
+  CHILD=$!
   local status=0
-  wait "$CHILD_PID" || status=$?
-  CHILD_PID=""
+  wait "$CHILD" || status=$?
+  CHILD=""
   return "$status"
 }
 

@@ -40,28 +40,7 @@ while [ $# -gt 0 ]; do
 done
 [ -x "$SHEQU" ] || { echo "no shequ binary at $SHEQU (build it first: cmake --build build)" >&2; exit 1; }
 
-TMP=$(mktemp -d /tmp/shequ-bench.XXXXXX)
-chmod 755 "$TMP"  # nginx workers run as nobody and read the static file from here
-PIDS=()
-PG_DIR=""
-WRK_PID=""
-cleanup() {
-  local status=$?
-  set +e
-  [ -n "$WRK_PID" ] && kill -TERM "$WRK_PID" 2>/dev/null && wait "$WRK_PID" 2>/dev/null
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  done
-  [ -n "$PG_DIR" ] && "$ROOT/tests/pg.sh" stop "$PG_DIR" >/dev/null 2>&1
-  rm -rf "$TMP"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_workspace shequ-bench
 
 log() { echo "[http.sh] $*" >&2; }
 
@@ -191,9 +170,9 @@ run_wrk() {
   [ -n "$tokvar" ] && args+=(-s "$TMP/auth.lua")
   # In the background, so that a signal reaches the trap at once.
   SHEQU_TOKEN=${tokvar:+${!tokvar}} wrk "${args[@]}" "$url" >"$TMP/wrk.$i.$round" 2>&1 &
-  WRK_PID=$!
-  wait "$WRK_PID"
-  WRK_PID=""
+  CHILD=$!
+  wait "$CHILD"
+  CHILD=""
   if ! kill -0 "$pid" 2>/dev/null; then
     echo "SERVER DIED during '$name' round $round" | tee -a "$TMP/problems" >&2
   fi

@@ -57,25 +57,7 @@ if [ "$PG" = 1 ] && [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
 fi
 AWK=$(command -v mawk || command -v awk)
 
-TMP=$(mktemp -d /tmp/shequ-import-bench.XXXXXX)
-chmod 755 "$TMP"  # with --pg, tests/pg.sh runs initdb and the server as postgres under $TMP/pg
-PG_DIR=""
-CHILD=""
-cleanup() {
-  local status=$?
-  set +e
-  # CHILD is /usr/bin/time, which does not pass signals on: stop the command under it first.
-  if [ -n "$CHILD" ]; then
-    for pid in $(pgrep -P "$CHILD"); do kill -TERM "$pid" 2>/dev/null; done
-    kill -TERM "$CHILD" 2>/dev/null; wait "$CHILD" 2>/dev/null
-  fi
-  [ -n "$PG_DIR" ] && "$ROOT/tests/pg.sh" stop "$PG_DIR" >/dev/null 2>&1
-  rm -rf "$TMP"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_workspace shequ-import-bench
 
 log() { echo "[import.sh] $*" >&2; }
 problem() { echo "$*" >>"$TMP/problems"; log "PROBLEM: $*"; }

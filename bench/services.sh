@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Service-guide search benchmark: hit@1, hit@3 and latency over the project's
-# resident questions (tests/services/questions.tsv), on SQLite and with --pg
+# resident question sets (tests/services/*.tsv), on SQLite and with --pg
 # also on PostgreSQL.
 #
 #   bench/services.sh [--pg] [--rounds N]
@@ -10,6 +10,7 @@
 # bench/services.mjs against it, and removes everything at exit.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$ROOT/bench/lib.sh"
 PG=0 ROUNDS=3
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -20,18 +21,8 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-TMP=$(mktemp -d /tmp/shequ-services-bench.XXXXXX)
-chmod 755 "$TMP"
+bench_workspace shequ-services-bench
 cp "$ROOT/build/shequ" "$TMP/shequ"
-PIDS=() PG_DIR=""
-cleanup() {
-  local status=$?
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-  [ -n "$PG_DIR" ] && "$ROOT/tests/pg.sh" stop "$PG_DIR" >/dev/null 2>&1
-  rm -rf "$TMP"
-  exit "$status"
-}
-trap cleanup EXIT INT TERM
 
 run() {  # label db-url
   local label=$1 url=$2 port
