@@ -18,9 +18,9 @@ namespace {
 
 constexpr size_t kMaxQuestionChars = 200;
 // Below this score the best guide is a guess: the resident is offered a person. Since guides
-// hold everyday situations, one everyday word (股票, 饭店) reaches 7 or so; no right first answer
-// of the question sets scores under 9.6.
-constexpr double kConfidentScore = 8.0;
+// hold everyday situations, one everyday word (股票, 电视剧) reaches 8 to 10; no right first
+// answer of the question sets scores under 15.
+constexpr double kConfidentScore = 10.0;
 // …or when it leaves most of what the resident said unmatched.
 constexpr double kConfidentCoverage = 0.34;
 
