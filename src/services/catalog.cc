@@ -126,10 +126,14 @@ Status CheckFormFields(const json::value& form) {
 Status CheckField(std::string_view key, const json::value& v) {
   if (key == "form") return CheckFormFields(v);
   static const std::set<std::string_view> lists = {"also_known_as", "situations", "materials", "steps", "where", "target_groups", "related"};
+  // A list holds at most 100 items of 1 to 500 characters: every item is indexed and shown.
+  auto item = [](const json::value& e) {
+    return e.is_string() && !e.as_string().empty() && Utf8Length(e.as_string()) <= 500;
+  };
   bool ok = key == "time_limit_days" ? v.is_int64() && v.as_int64() >= 0 && v.as_int64() <= 365
             : key == "online" || key == "doorstep" ? v.is_bool()
-            : lists.contains(key) ? v.is_array() && std::all_of(v.as_array().begin(), v.as_array().end(),
-                                                                 [](const json::value& e) { return e.is_string(); })
+            : lists.contains(key) ? v.is_array() && v.as_array().size() <= 100 &&
+                                        std::all_of(v.as_array().begin(), v.as_array().end(), item)
                                   : v.is_string() && Utf8Length(v.as_string()) <= 4000;
   if (ok) return Status::Ok();
   return Invalid(std::string(key), fmt::format("{} 的格式不对", key), fmt::format("{} has the wrong type or size", key));
@@ -169,9 +173,14 @@ struct ReleaseChanges {
   json::array added, rewritten, extended;
 };
 
+// Fields a release may add to a guide a district edited, when the guide lacks them altogether:
+// words that help residents find and read it. What decides how a guide is handled (form, online,
+// time limit, fee, …) is the district's to add.
+const std::set<std::string_view> kReleaseFills = {"situations", "name_en", "also_known_as"};
+
 // Guides a newer release ships are added, and guides nobody edited yet follow the release's
-// text. A district's edits stay as they are; only a field this release brings that the edited
-// guide lacks altogether (situations, when they were new) is added to it, as a new version.
+// text. A district's edits stay as they are; only a field of kReleaseFills this release brings
+// that the edited guide lacks (situations, when they were new) is added to it, as a new version.
 void Follow(store::Connection& conn, const Guide& shipped, const StoredGuide& stored, const std::string& now,
             ReleaseChanges& changes) {
   std::string body = json::serialize(shipped.body);
@@ -190,7 +199,7 @@ void Follow(store::Connection& conn, const Guide& shipped, const StoredGuide& st
   json::object edited = json::parse(stored.body).as_object();
   json::array fields;
   for (const auto& kv : shipped.body)
-    if (!edited.contains(kv.key())) {
+    if (kReleaseFills.contains(kv.key()) && !edited.contains(kv.key())) {
       edited[kv.key()] = kv.value();
       fields.emplace_back(kv.key());
     }
@@ -205,16 +214,20 @@ void Follow(store::Connection& conn, const Guide& shipped, const StoredGuide& st
   changes.extended.push_back({{"code", shipped.code}, {"fields", std::move(fields)}, {"version", stored.version + 1}});
 }
 
-// One audit row for what a release changed, at the top of the territory (guides serve all of it).
-void AuditRelease(store::Connection& conn, const audit::Trail& trail, ReleaseChanges& changes) {
+// What a release changed, audited in every top area of the territory (the guides serve all of
+// it, so each district's auditors see it). Before the territory exists (the first start of
+// `shequ demo`) the row has no area: it is in the chain but in nobody's list.
+void AuditRelease(store::Connection& conn, const audit::Trail& trail, const ReleaseChanges& changes) {
   if (changes.added.empty() && changes.rewritten.empty() && changes.extended.empty()) return;
-  store::Rows root = conn.Query("SELECT code, path FROM areas WHERE parent_code IS NULL ORDER BY length(path), code LIMIT 1");
-  audit::Entry entry{"system", "system", "service.release", "services", root.empty() ? "" : root[0].Text(0),
-                     root.empty() ? "/" : root[0].Text(1), "release", {}};
-  entry.details = {{"added", std::move(changes.added)},
-                   {"rewritten", std::move(changes.rewritten)},
-                   {"extended", std::move(changes.extended)}};
-  trail.Append(conn, entry);
+  store::Rows roots = conn.Query("SELECT code, path FROM areas WHERE parent_code IS NULL ORDER BY code");
+  std::vector<std::pair<std::string, std::string>> areas;
+  for (const auto& r : roots) areas.emplace_back(r.Text(0), r.Text(1));
+  if (areas.empty()) areas.emplace_back("", "/");
+  for (const auto& [code, path] : areas) {
+    audit::Entry entry{"system", "system", "service.release", "services", code, path, "release", {}};
+    entry.details = {{"added", changes.added}, {"rewritten", changes.rewritten}, {"extended", changes.extended}};
+    trail.Append(conn, entry);
+  }
 }
 
 }  // namespace

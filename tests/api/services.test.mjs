@@ -318,6 +318,10 @@ describe('editing a guide (service.admin)', () => {
     assertField(await patch('admin', c, { version: v, online: 'yes' }), 'online', 'online "yes"');
     assertField(await patch('admin', c, { version: v, materials: 'one string' }), 'materials', 'materials not a list');
     assertField(await patch('admin', c, { version: v, situations: ['一种情形', 7] }), 'situations', 'situations not all text');
+    assertField(await patch('admin', c, { version: v, situations: ['一种情形', ''] }), 'situations', 'an empty situation');
+    assertField(await patch('admin', c, { version: v, situations: Array.from({ length: 101 }, (_, i) => `情形${i}`) }),
+      'situations', '101 situations');
+    assertField(await patch('admin', c, { version: v, steps: ['步'.repeat(501)] }), 'steps', 'a step of 501 characters');
     const field = { key: 'reason', label: '原因', label_en: 'Reason', type: 'text', required: true }
     const badForms = [
       ['form', 'not a list', {}],
