@@ -330,6 +330,21 @@ test('an admin edits a guide’s fee, the guide page shows it, and a stale save 
   assert.equal(await fee.inputValue(), '不收费')
   const versions = (await other.get('/services/MZ001/versions')).body.items
   assert.deepEqual(versions.map((v) => v.version), [3, 2, 1])
+
+  // someone else adds a step while I change the fee: keeping mine saves only the fee over theirs
+  await fee.fill('工本费 12 元（示例）')
+  const steps = [...(await other.get('/services/MZ001')).body.steps, '（他人新增的一步）']
+  assert.equal((await other.patch('/services/MZ001', { version: 3, steps })).status, 200)
+  await page.getByTestId('service-edit-save').click()
+  await conflict.waitFor()
+  const kept = page.waitForResponse((r) => r.url().endsWith('/api/v1/services/MZ001') && r.request().method() === 'PATCH')
+  await page.getByTestId('service-edit-keep-mine').click()
+  const keptRes = await kept
+  assert.equal(keptRes.status(), 200)
+  assert.deepEqual(JSON.parse(keptRes.request().postData()), { version: 4, fee: '工本费 12 元（示例）' })
+  const stored = (await other.get('/services/MZ001')).body
+  assert.equal(stored.fee, '工本费 12 元（示例）')
+  assert.deepEqual(stored.steps, steps, 'their new step stays')
   assert.deepEqual(problems, [])
 })
 
