@@ -26,6 +26,8 @@ struct Event {
   std::vector<int64_t> residents;
   // Staff receive the event only with one of these permissions, those that
   // open the list it concerns (audit rows: audit.read; cases: case.read).
+  // Within the area, that list may be narrower (a department sees its own
+  // cases only): such staff still hear of every case of their area.
   std::vector<std::string> permissions;
 
   bool For(const Principal& who) const {

@@ -217,7 +217,7 @@ TEST_P(SearchQualityTest, OffersAPersonWhenNoGuideFits) {
     }
   }
   ASSERT_GE(total, 10);
-  EXPECT_GE(offered, total * 9 / 10) << "answered with confidence:" << confident;  // 14 of 15 measured
+  EXPECT_GE(offered, total - 1) << "answered with confidence:" << confident;  // 14 of 15 measured
 }
 
 TEST_P(SearchQualityTest, EveryRequiredGuideNameFindsItselfFirst) {
