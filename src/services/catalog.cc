@@ -173,6 +173,18 @@ struct ReleaseChanges {
   json::array added, rewritten, extended;
 };
 
+// Stores `body` as the version after `version`, written by `by`, if the guide is still at
+// `version` (an editor may have saved since it was read). False when it was not.
+bool SaveNextVersion(store::Connection& conn, const std::string& code, int64_t version, const std::string& body,
+                     const std::string& by, const std::string& now) {
+  if (conn.Execute("UPDATE service_guides SET body = ?, version = ?, updated_at = ?, updated_by = ? WHERE code = ? AND version = ?",
+                   {body, version + 1, now, by, code, version}) != 1)
+    return false;
+  conn.Execute("INSERT INTO service_guide_versions (code, version, body, changed_by, changed_at) VALUES (?, ?, ?, ?, ?)",
+               {code, version + 1, body, by, now});
+  return true;
+}
+
 // Fields a release may add to a guide a district edited, when the guide lacks them altogether:
 // words that help residents find and read it. What decides how a guide is handled (form, online,
 // time limit, fee, …) is the district's to add.
@@ -204,13 +216,7 @@ void Follow(store::Connection& conn, const Guide& shipped, const StoredGuide& st
       fields.emplace_back(kv.key());
     }
   if (fields.empty()) return;
-  std::string text = json::serialize(edited);
-  if (conn.Execute("UPDATE service_guides SET body = ?, version = ?, updated_at = ?, updated_by = 'system'"
-                   " WHERE code = ? AND version = ?",
-                   {text, stored.version + 1, now, shipped.code, stored.version}) != 1)
-    return;
-  conn.Execute("INSERT INTO service_guide_versions (code, version, body, changed_by, changed_at) VALUES (?, ?, ?, 'system', ?)",
-               {shipped.code, stored.version + 1, text, now});
+  if (!SaveNextVersion(conn, shipped.code, stored.version, json::serialize(edited), "system", now)) return;
   changes.extended.push_back({{"code", shipped.code}, {"fields", std::move(fields)}, {"version", stored.version + 1}});
 }
 
@@ -383,13 +389,9 @@ Result<json::object> Catalog::Update(const Principal& who, const std::string& re
   std::string now = FormatUtc(clock_.Now());
   std::string text = json::serialize(next);
   Status written = store::WithWrite(db_, [&](store::Connection& conn) -> Status {
-    if (conn.Execute("UPDATE service_guides SET body = ?, version = version + 1, updated_at = ?, updated_by = ?"
-                     " WHERE code = ? AND version = ?",
-                     {text, now, who.username, code, version->as_int64()}) != 1) {
+    if (!SaveNextVersion(conn, code, version->as_int64(), text, who.username, now)) {
       return Status(Code::kConflict, {"指南已被他人修改，请刷新后再改", "Someone else changed the guide: reload it first"});
     }
-    conn.Execute("INSERT INTO service_guide_versions (code, version, body, changed_by, changed_at) VALUES (?, ?, ?, ?, ?)",
-                 {code, version->as_int64() + 1, text, who.username, now});
     Index(conn, code, terms);
     audit::Entry entry = audit::By(who, request_id, "service.update", "service:" + code);
     entry.details = {{"fields", std::move(changed)}, {"version", version->as_int64() + 1}};
