@@ -69,6 +69,8 @@ std::vector<std::string> Top(const Catalog& catalog, const std::string& question
   return codes;
 }
 
+struct QuestionSet;
+
 class SearchQualityTest : public store::testing::StoreTest {
  protected:
   void SetUp() override {
@@ -77,6 +79,8 @@ class SearchQualityTest : public store::testing::StoreTest {
     catalog_ = std::make_unique<Catalog>(db(), trail_, Clock::System());
     catalog_->Load();
   }
+  // One set against its floors, its figures recorded in the test report.
+  void Check(const QuestionSet& set);
   audit::Trail trail_{Clock::System(), nullptr};
   std::unique_ptr<Catalog> catalog_;
 };
@@ -166,41 +170,38 @@ void CheckSet(const Catalog& catalog, const QuestionSet& set, const std::functio
   EXPECT_GE(m.at3(), set.hit3_floor) << fmt::format("hit@3 {}/{}", m.hit3, m.questions) << misses;
 }
 
+void SearchQualityTest::Check(const QuestionSet& set) {
+  CheckSet(*catalog_, set, [this](std::string key, std::string value) { RecordProperty(key, value); });
+}
+
 TEST_P(SearchQualityTest, FindsTheRightGuideForResidentsQuestions) {
-  CheckSet(*catalog_, {"questions.tsv", 150, kHit1Floor, kHit3Floor, true},
-           [this](std::string key, std::string value) { RecordProperty(key, value); });
+  Check({"questions.tsv", 150, kHit1Floor, kHit3Floor, true});
 }
 
 TEST_P(SearchQualityTest, HeldOutQuestions) {
-  CheckSet(*catalog_, {"heldout.tsv", 60, kHeldOutHit1Floor, kHeldOutHit3Floor, true},
-           [this](std::string key, std::string value) { RecordProperty(key, value); });
+  Check({"heldout.tsv", 60, kHeldOutHit1Floor, kHeldOutHit3Floor, true});
 }
 
 TEST_P(SearchQualityTest, SecondHeldOutQuestions) {
-  CheckSet(*catalog_, {"heldout2.tsv", 80, kHeldOut2Hit1Floor, kHeldOut2Hit3Floor, true},
-           [this](std::string key, std::string value) { RecordProperty(key, value); });
+  Check({"heldout2.tsv", 80, kHeldOut2Hit1Floor, kHeldOut2Hit3Floor, true});
 }
 
 TEST_P(SearchQualityTest, ThirdHeldOutQuestions) {
-  CheckSet(*catalog_, {"heldout3.tsv", 150, kHeldOut3Hit1Floor, kHeldOut3Hit3Floor, true},
-           [this](std::string key, std::string value) { RecordProperty(key, value); });
+  Check({"heldout3.tsv", 150, kHeldOut3Hit1Floor, kHeldOut3Hit3Floor, true});
 }
 
 TEST_P(SearchQualityTest, FourthHeldOutQuestions) {
-  CheckSet(*catalog_, {"heldout4.tsv", 150, kHeldOut4Hit1Floor, kHeldOut4Hit3Floor, true},
-           [this](std::string key, std::string value) { RecordProperty(key, value); });
+  Check({"heldout4.tsv", 150, kHeldOut4Hit1Floor, kHeldOut4Hit3Floor, true});
 }
 
 TEST_P(SearchQualityTest, FifthHeldOutQuestions) {
-  CheckSet(*catalog_, {"heldout5.tsv", 150, kHeldOut5Hit1Floor, kHeldOut5Hit3Floor, true},
-           [this](std::string key, std::string value) { RecordProperty(key, value); });
+  Check({"heldout5.tsv", 150, kHeldOut5Hit1Floor, kHeldOut5Hit3Floor, true});
 }
 
 // Written from the guides alone by someone who saw neither the search code nor the other sets, and
 // never tuned on: it shows how the tuning carries over. Only its counts are ever printed.
 TEST_P(SearchQualityTest, SixthHeldOutQuestions) {
-  CheckSet(*catalog_, {"heldout6.tsv", 150, kHeldOut6Hit1Floor, kHeldOut6Hit3Floor, false},
-           [this](std::string key, std::string value) { RecordProperty(key, value); });
+  Check({"heldout6.tsv", 150, kHeldOut6Hit1Floor, kHeldOut6Hit3Floor, false});
 }
 
 TEST_P(SearchQualityTest, OffersAPersonWhenNoGuideFits) {
