@@ -12,7 +12,7 @@
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, recoverServer, stopOrDrop, api, loginAll, assertProblem, assertField, recordSteps, listAll, cli, RawConn,
+  startServer, recoverServer, stopOrDrop, api, loginAll, assertProblem, assertField, recordSteps, listAll, cli, RawConn, formAnswers,
 } from './harness.mjs';
 
 const NB = '310105002001';
@@ -96,19 +96,7 @@ function call(who, path, opts = {}) {
 }
 
 /** A form that satisfies every field of the guide. */
-function validForm(code, over = {}) {
-  const form = {};
-  for (const f of guides[code].form) {
-    if (f.type === 'text') form[f.key] = '测试填写';
-    else if (f.type === 'textarea') form[f.key] = '情况说明：测试填写';
-    else if (f.type === 'select') form[f.key] = f.options[0];
-    else if (f.type === 'number') form[f.key] = 3;
-    else if (f.type === 'date') form[f.key] = '2026-05-18';
-    else if (f.type === 'checkbox') form[f.key] = true;
-    else assert.fail(`unknown field type ${f.type}`);
-  }
-  return { ...form, ...over };
-}
+const validForm = (code, over = {}) => ({ ...formAnswers(guides[code].form), ...over });
 
 const fieldOf = (code, type) => {
   const f = guides[code].form.find((x) => x.type === type);

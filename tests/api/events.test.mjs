@@ -2,7 +2,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, api, cli, login, assertProblem, assertSecurityHeaders, openEvents, deadline,
+  startServer, api, cli, login, assertProblem, assertSecurityHeaders, openEvents, deadline, formAnswers,
 } from './harness.mjs';
 
 let srv;
@@ -199,9 +199,7 @@ describe('GET /api/v1/events', () => {
     // the demo's dispatcher of 江苏路 reads cases but not applications
     const esD = await subscribe({ cookie: (await login(srv.base, 'jiangsu-dispatcher')).cookie });
     // an online application of the resident's, then a case they report
-    const guide = (await api(srv.base, '/api/v1/services/FL010')).json;
-    const answers = { text: '测试填写', textarea: '情况说明：测试填写', number: 3, date: '2026-05-18', checkbox: true };
-    const form = Object.fromEntries(guide.form.map((f) => [f.key, f.type === 'select' ? f.options[0] : answers[f.type]]));
+    const form = formAnswers((await api(srv.base, '/api/v1/services/FL010')).json.form);
     const applied = await api(srv.base, '/api/v1/applications', {
       method: 'POST', token: resident.token, body: { guide_code: 'FL010', form },
     });

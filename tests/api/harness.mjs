@@ -394,6 +394,16 @@ const CJK = /[\u3400-\u9fff]/;
  * Asserts a 422 naming `field` among its errors, its message in Chinese (and, with `english`, in
  * English too). Returns the problem body.
  */
+/** Answers to every field of a guide's form (`GET /api/v1/services/{code}` `.form`) that pass its checks. */
+export function formAnswers(fields) {
+  const answers = { text: '测试填写', textarea: '情况说明：测试填写', number: 3, date: '2026-05-18', checkbox: true };
+  return Object.fromEntries(fields.map((f) => {
+    if (f.type === 'select') return [f.key, f.options[0]];
+    assert.ok(f.type in answers, `unknown field type ${f.type}`);
+    return [f.key, answers[f.type]];
+  }));
+}
+
 export function assertField(res, field, what, { english = false } = {}) {
   const b = assertProblem(res, 422, 'validation', what);
   assert.ok(Array.isArray(b.errors), `${what}: errors: ${res.text.slice(0, 300)}`);
